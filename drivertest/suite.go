@@ -1,0 +1,90 @@
+package drivertest
+
+import (
+	"errors"
+	"os"
+	"runtime"
+	"slices"
+	"testing"
+
+	"github.com/layerfs/graphdriver"
+)
+
+// Factory opens a backend with its home directory at home (creating it if
+// needed). The suite calls it once per subtest with a fresh home, and
+// again with the same home to test reopening. An error wrapping
+// graphdriver.ErrNotSupported makes the subtest skip with that reason.
+type Factory func(home string) (graphdriver.Driver, error)
+
+// check is one named conformance check; it gets a driver on a fresh home.
+type check struct {
+	name string
+	run  func(h *harness)
+}
+
+// checks lists the lifecycle half of the suite, in the order it runs.
+var checks = []check{
+	{"create-empty", checkCreateEmpty},
+	{"create-from-parent", checkCreateFromParent},
+	{"exists-remove", checkExistsRemove},
+	{"errors", checkErrors},
+	{"error-messages", checkErrorMessages},
+	{"get-put-refcount", checkRefcount},
+	{"get-put-concurrent", checkConcurrentGetPut},
+	{"chain-128", checkChain(128)},
+	{"chain-500", checkLongChain},
+	{"shadowing-copy-up", checkShadowing},
+	{"deletes-hidden", checkDeletes},
+	{"reopen", checkReopen},
+	{"status-metadata", checkStatus},
+	{"diff-ops-available", checkDiffOps},
+}
+
+// Run runs every conformance check as a subtest of t, each on a fresh
+// home (t.TempDir()), calling the driver's Cleanup in t.Cleanup. Checks
+// that need root skip with the reason when not run as root.
+func Run(t *testing.T, f Factory) {
+	if runtime.GOOS != "linux" {
+		t.Skipf("drivertest: the conformance suite runs on linux only, not %s", runtime.GOOS)
+	}
+	for _, c := range checks {
+		t.Run(c.name, func(t *testing.T) {
+			c.run(newHarness(t, f))
+		})
+	}
+}
+
+// privileged reports whether checks that need root can run.
+func privileged() bool { return os.Geteuid() == 0 }
+
+// skipUnlessRoot skips t, saying what needs root.
+func skipUnlessRoot(t testing.TB, what string) {
+	t.Helper()
+	if !privileged() {
+		t.Skipf("needs root: %s (running as uid %d)", what, os.Geteuid())
+	}
+}
+
+// expectErr fails t unless err wraps target.
+func expectErr(t testing.TB, err, target error, call string) {
+	t.Helper()
+	if !errors.Is(err, target) {
+		t.Errorf("%s: got error %v, want one wrapping %q", call, err, target)
+	}
+}
+
+// expectOneOf fails t unless err wraps one of targets.
+func expectOneOf(t testing.TB, err error, call string, targets ...error) {
+	t.Helper()
+	if !slices.ContainsFunc(targets, func(target error) bool { return errors.Is(err, target) }) {
+		t.Errorf("%s: got error %v, want one wrapping one of %q", call, err, targets)
+	}
+}
+
+// skipIfNotSupported skips t when err wraps ErrNotSupported.
+func skipIfNotSupported(t testing.TB, err error, what string) {
+	t.Helper()
+	if errors.Is(err, graphdriver.ErrNotSupported) {
+		t.Skipf("%s: not supported: %v", what, err)
+	}
+}
