@@ -1,0 +1,194 @@
+package vfs
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/cow"
+	"github.com/layerfs/graphdriver/internal/fsprobe"
+	"github.com/layerfs/graphdriver/internal/locker"
+	"github.com/layerfs/graphdriver/internal/options"
+	"github.com/layerfs/graphdriver/internal/refcount"
+)
+
+// Name is the name vfs registers under.
+const Name = "vfs"
+
+func init() {
+	graphdriver.Register(Name, func(home string, opts []string, idMap graphdriver.IDMap) (graphdriver.Driver, error) {
+		return New(home, opts, idMap)
+	})
+}
+
+// Driver is the vfs backend. It is safe for use from many goroutines.
+type Driver struct {
+	home    string
+	idMap   graphdriver.IDMap
+	rootUID int
+	rootGID int
+	copier  *cow.Copier // shared, so a copy method that fails here is not retried per layer
+	fsName  string
+	reflink bool
+
+	locks locker.Locker     // one per layer id, taken first by every method
+	refs  refcount.Counter  // Get references per id
+	mu    sync.Mutex        // guards layers
+	store map[string]*layer // every layer, ready or in flight
+}
+
+// layer is what the driver knows of one layer. A layer is in store from
+// the moment a Create reserves its id until its Remove completes.
+type layer struct {
+	meta
+	ready    bool // false while being created or removed
+	children int  // layers whose parent this is, including ones in flight
+}
+
+// Supported returns nil when vfs can keep a store under home on this
+// machine, and an error wrapping graphdriver.ErrNotSupported saying why
+// otherwise. It writes nothing.
+func Supported(home string) error {
+	return supported()
+}
+
+// New opens the vfs store under home, creating it if needed. Half-made
+// and half-removed layers left by a crash are purged. Recognized options:
+// "vfs.xattrs=strict|skip-unsupported" (what to do when the filesystem
+// refuses an xattr while copying a parent; default strict).
+func New(home string, opts []string, idMap graphdriver.IDMap) (*Driver, error) {
+	if err := supported(); err != nil {
+		return nil, err
+	}
+	parsed, err := options.Parse(Name, opts, "xattrs")
+	if err != nil {
+		return nil, err
+	}
+	d := &Driver{home: home, idMap: idMap, store: map[string]*layer{}}
+	copyOpts, err := copyOptions(parsed)
+	if err != nil {
+		return nil, err
+	}
+	d.copier = cow.NewCopier(copyOpts)
+	if d.rootUID, d.rootGID, err = rootPair(idMap); err != nil {
+		return nil, err
+	}
+	if err := d.makeHome(); err != nil {
+		return nil, err
+	}
+	if err := d.load(); err != nil {
+		return nil, err
+	}
+	d.fsName, _ = fsprobe.BackingFS(home)
+	d.reflink, _ = cow.ReflinkSupported(home)
+	return d, nil
+}
+
+// rootPair returns the owner of new empty layers: the host ids of
+// container root, or, with no id map and no privilege, the current user
+// (an unprivileged store cannot hand files to root).
+func rootPair(idMap graphdriver.IDMap) (uid, gid int, err error) {
+	if idMap.Empty() && os.Geteuid() != 0 {
+		return os.Geteuid(), os.Getegid(), nil
+	}
+	if uid, gid, err = idMap.RootPair(); err != nil {
+		return -1, -1, fmt.Errorf("vfs: id map: root %w", err)
+	}
+	return uid, gid, nil
+}
+
+func copyOptions(parsed map[string]string) (*cow.Options, error) {
+	switch v := parsed["xattrs"]; v {
+	case "", "strict":
+		return &cow.Options{Xattrs: cow.XattrsStrict}, nil
+	case "skip-unsupported":
+		return &cow.Options{Xattrs: cow.XattrsSkipUnsupported}, nil
+	default:
+		return nil, fmt.Errorf("vfs: option vfs.xattrs=%q: want strict or skip-unsupported", v)
+	}
+}
+
+// makeHome creates home and its subdirectories. Like Docker's, the layer
+// directory is 0710 so other users cannot reach setuid binaries inside
+// layers (CVE-2021-41091), with the remapped root's group able to pass.
+func (d *Driver) makeHome() error {
+	for _, dir := range []string{d.home, d.layersDir(), d.metaDir()} {
+		if err := os.MkdirAll(dir, 0o710); err != nil {
+			return fmt.Errorf("vfs: open %s: %w", d.home, err)
+		}
+		if err := os.Chmod(dir, 0o710); err != nil {
+			return fmt.Errorf("vfs: open %s: %w", d.home, err)
+		}
+		if d.rootGID != os.Getegid() {
+			if err := os.Lchown(dir, os.Geteuid(), d.rootGID); err != nil {
+				return fmt.Errorf("vfs: open %s: %w", d.home, err)
+			}
+		}
+	}
+	return nil
+}
+
+// String returns "vfs".
+func (d *Driver) String() string { return Name }
+
+// Status reports the backing filesystem, whether copies are reflinked and
+// the number of layers.
+func (d *Driver) Status() [][2]string {
+	d.mu.Lock()
+	n := len(d.store)
+	d.mu.Unlock()
+	return [][2]string{
+		{"Backing Filesystem", d.fsName},
+		{"Reflink", strconv.FormatBool(d.reflink)},
+		{"Layers", strconv.Itoa(n)},
+	}
+}
+
+// GetMetadata returns the layer's directory, its parent and its kind.
+func (d *Driver) GetMetadata(id string) (map[string]string, error) {
+	l, err := d.lookup("metadata", id)
+	if err != nil {
+		return nil, err
+	}
+	kind := "read-only"
+	if l.ReadWrite {
+		kind = "read-write"
+	}
+	return map[string]string{"Dir": d.layerDir(id), "Parent": l.Parent, "Kind": kind}, nil
+}
+
+// Exists reports whether layer id exists.
+func (d *Driver) Exists(id string) bool {
+	_, err := d.lookup("exists", id)
+	return err == nil
+}
+
+// Cleanup releases the driver. vfs mounts nothing, so there is nothing to
+// unmount; layers and references stay as they are.
+func (d *Driver) Cleanup() error { return nil }
+
+// lookup returns a copy of the ready layer id.
+func (d *Driver) lookup(op, id string) (layer, error) {
+	if err := graphdriver.ValidateID(id); err != nil {
+		return layer{}, fmt.Errorf("vfs: %s: %w", op, err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	l, ok := d.store[id]
+	if !ok || !l.ready {
+		return layer{}, fmt.Errorf("vfs: %s %s: %w", op, id, graphdriver.ErrNotFound)
+	}
+	return *l, nil
+}
+
+func (d *Driver) layersDir() string         { return filepath.Join(d.home, "dir") }
+func (d *Driver) metaDir() string           { return filepath.Join(d.home, "meta") }
+func (d *Driver) layerDir(id string) string { return filepath.Join(d.layersDir(), id) }
+
+// errDiffNotBuilt is what the diff operations return until the layer-tar
+// engine is wired in.
+var errDiffNotBuilt = errors.New("layer tars are not implemented in vfs yet")
