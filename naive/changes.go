@@ -1,0 +1,227 @@
+package naive
+
+import (
+	"path"
+	"path/filepath"
+	"slices"
+
+	graphdriver "github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/archive"
+)
+
+// walker makes the one pass over a layer tree and its parent tree that
+// gives the change list, the tar plan and the diff size together. It holds
+// the listings of the directories it is in (one per depth level, for each
+// tree), the changes found and the hardlink bookkeeping; never the trees.
+type walker struct {
+	layer, parent string // roots; parent "" is the empty tree
+
+	changes []graphdriver.Change
+	entries []archive.Entry
+	size    int64
+	// counted holds the inodes with several links whose size is in size.
+	counted map[fileID]bool
+	// reserved is set for the first changed path a tar cannot carry.
+	reserved error
+
+	links linkBook
+	xattr []byte    // xattr buffer
+	cmp   [2][]byte // content comparison buffers
+}
+
+// walk compares layer with parent ("" for the empty tree) and returns
+// the sorted results.
+func walk(layer, parent string) (*walker, error) {
+	w := &walker{layer: layer, parent: parent, counted: make(map[fileID]bool), links: newLinkBook()}
+	if _, err := w.dir("", parent != ""); err != nil {
+		return nil, err
+	}
+	if err := w.resolveLinks(); err != nil {
+		return nil, err
+	}
+	w.sort()
+	return w, nil
+}
+
+func (w *walker) layerPath(rel string) string {
+	return filepath.Join(w.layer, filepath.FromSlash(rel))
+}
+
+func (w *walker) parentPath(rel string) string {
+	return filepath.Join(w.parent, filepath.FromSlash(rel))
+}
+
+// dir compares directory rel of the layer with the same directory of the
+// parent (both) or with nothing (all its entries are new), merge-joining
+// the two sorted listings, and reports whether anything below rel changed.
+func (w *walker) dir(rel string, both bool) (changed bool, err error) {
+	upper, err := listDir(w.layerPath(rel), rel == "")
+	if err != nil {
+		return false, err
+	}
+	var lower []node
+	if both {
+		if lower, err = listDir(w.parentPath(rel), rel == ""); err != nil {
+			return false, err
+		}
+	}
+	var gone []string
+	common := 0
+	for i, j := 0, 0; i < len(upper) || j < len(lower); {
+		c := true
+		switch {
+		case j == len(lower) || (i < len(upper) && upper[i].name < lower[j].name):
+			err = w.added(path.Join(rel, upper[i].name), &upper[i])
+			i++
+		case i == len(upper) || lower[j].name < upper[i].name:
+			w.deleted(path.Join(rel, lower[j].name), &lower[j])
+			gone = append(gone, lower[j].name)
+			j++
+		default:
+			c, err = w.both(path.Join(rel, upper[i].name), &upper[i], &lower[j])
+			common++
+			i, j = i+1, j+1
+		}
+		if err != nil {
+			return false, err
+		}
+		changed = changed || c
+	}
+	w.entries = append(w.entries, deletionEntries(rel, len(lower), common, gone)...)
+	return changed, nil
+}
+
+// added records a path only the layer has, and everything below it.
+func (w *walker) added(rel string, n *node) error {
+	w.record(rel, n, graphdriver.ChangeAdd)
+	w.links.noteLayer(rel, n)
+	if n.isDir() {
+		_, err := w.dir(rel, false)
+		return err
+	}
+	return nil
+}
+
+// deleted records a path only the parent has: one Delete for the top of a
+// removed subtree.
+func (w *walker) deleted(rel string, n *node) {
+	w.changes = append(w.changes, graphdriver.Change{Path: "/" + rel, Kind: graphdriver.ChangeDelete})
+	w.links.noteParent(rel, n)
+	if n.isDir() {
+		w.links.unvisited = append(w.links.unvisited, rel)
+	}
+}
+
+// both compares a path present in both trees and reports whether it, or
+// anything below it, changed.
+func (w *walker) both(rel string, u, l *node) (bool, error) {
+	if u.isDir() && l.isDir() {
+		own, err := w.differs(rel, u, l)
+		if err != nil {
+			return false, err
+		}
+		below, err := w.dir(rel, true)
+		if err != nil {
+			return false, err
+		}
+		if own || below {
+			w.record(rel, u, graphdriver.ChangeModify)
+		}
+		return own || below, nil
+	}
+	w.links.noteLayer(rel, u)
+	w.links.noteParent(rel, l)
+	if u.typ() != l.typ() {
+		return true, w.replaced(rel, u, l)
+	}
+	diff, err := w.differs(rel, u, l)
+	if err != nil || diff {
+		if diff {
+			w.record(rel, u, graphdriver.ChangeModify)
+		}
+		return diff, err
+	}
+	if u.linked() || l.linked() {
+		// Equal so far; whether its hardlink group changed is known
+		// once the whole layer has been walked.
+		w.links.pending = append(w.links.pending, pending{rel: rel, upper: *u, lower: *l})
+	}
+	return false, nil
+}
+
+// replaced records a path whose type changed. A new directory's entries
+// are all new; an old directory's entries go without a Delete each (the
+// applier removes the directory with them).
+func (w *walker) replaced(rel string, u, l *node) error {
+	w.record(rel, u, graphdriver.ChangeModify)
+	if l.isDir() {
+		w.links.unvisited = append(w.links.unvisited, rel)
+	}
+	if u.isDir() {
+		_, err := w.dir(rel, false)
+		return err
+	}
+	return nil
+}
+
+// differs reports whether a path of one type in both trees differs in
+// its own metadata or, for a regular file, content (rules 3 and 4). The
+// cheap checks go first.
+func (w *walker) differs(rel string, u, l *node) (bool, error) {
+	if statDiffers(u, l) {
+		return true, nil
+	}
+	up, lp := w.layerPath(rel), w.parentPath(rel)
+	if u.typ() == typeLink {
+		same, err := sameLinkTarget(up, lp)
+		if err != nil || !same {
+			return !same, err
+		}
+	}
+	ux, err := readXattrs(up, &w.xattr)
+	if err != nil {
+		return false, err
+	}
+	lx, err := readXattrs(lp, &w.xattr)
+	if err != nil {
+		return false, err
+	}
+	if !slices.Equal(ux, lx) {
+		return true, nil
+	}
+	if !needsContent(u, l) {
+		return false, nil
+	}
+	same, err := sameContent(up, lp, &w.cmp)
+	return !same, err
+}
+
+func sameLinkTarget(a, b string) (bool, error) {
+	ta, err := readLink(a)
+	if err != nil {
+		return false, err
+	}
+	tb, err := readLink(b)
+	return ta == tb, err
+}
+
+// record adds a change of a path the tar carries. n is nil for a
+// directory marked changed after the walk.
+func (w *walker) record(rel string, n *node, kind graphdriver.ChangeKind) {
+	w.changes = append(w.changes, graphdriver.Change{Path: "/" + rel, Kind: kind})
+	e := archive.Entry{Path: rel, Kind: archive.EntryPath}
+	w.entries = append(w.entries, e)
+	if w.reserved == nil {
+		w.reserved = archive.CheckEntry(e)
+	}
+	if n == nil || !n.isReg() {
+		return
+	}
+	if n.linked() {
+		if w.counted[n.id] {
+			return
+		}
+		w.counted[n.id] = true
+	}
+	w.size += n.size
+}

@@ -1,0 +1,18 @@
+//go:build !linux
+
+package naive
+
+import (
+	"fmt"
+
+	graphdriver "github.com/layerfs/graphdriver"
+)
+
+type xattr struct{}
+
+var errNotLinux = fmt.Errorf("walking layer trees needs Linux: %w", graphdriver.ErrNotSupported)
+
+func listDir(string, bool) ([]node, error)                 { return nil, errNotLinux }
+func readLink(string) (string, error)                      { return "", errNotLinux }
+func readXattrs(string, *[]byte) ([]xattr, error)          { return nil, errNotLinux }
+func sameContent(string, string, *[2][]byte) (bool, error) { return false, errNotLinux }

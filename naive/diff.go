@@ -1,0 +1,63 @@
+package naive
+
+import (
+	"fmt"
+	"io"
+
+	graphdriver "github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/archive"
+)
+
+// Changes lists what the tree layer changed relative to the tree parent
+// ("" for an empty tree), sorted by path (rules 1 to 5 of the package
+// documentation). It is nil when nothing changed. It costs one walk of
+// both trees: an lstat and an xattr listing per entry, plus content reads
+// of same-size regular files with whole-second mtimes.
+func Changes(layer, parent string) ([]graphdriver.Change, error) {
+	w, err := walk(layer, parent)
+	if err != nil {
+		return nil, fmt.Errorf("naive: changes of %s: %w", layer, err)
+	}
+	return w.changes, nil
+}
+
+// Plan returns the entries of the canonical layer tar of layer relative
+// to parent, in tar order (rules 1 to 7): what archive.Write(w, layer,
+// entries, opts) turns into Diff's bytes. A changed path whose name starts
+// with ".wh." cannot be carried by a layer tar: it is an error wrapping
+// graphdriver.ErrInvalidLayer.
+func Plan(layer, parent string) ([]archive.Entry, error) {
+	w, err := walk(layer, parent)
+	if err == nil {
+		err = w.reserved
+	}
+	if err != nil {
+		return nil, fmt.Errorf("naive: plan diff of %s: %w", layer, err)
+	}
+	return w.entries, nil
+}
+
+// Diff returns the canonical layer tar of layer relative to parent. The
+// walk happens before Diff returns (its errors come from Diff); the tar
+// is then written as it is read, with constant memory, by a goroutine
+// that Close stops. Owners are mapped back to container ids with idMap.
+// An entry that cannot be read while the tar is written is an error from
+// Read naming the path.
+func Diff(layer, parent string, idMap graphdriver.IDMap) (io.ReadCloser, error) {
+	entries, err := Plan(layer, parent)
+	if err != nil {
+		return nil, err
+	}
+	return archive.NewReader(layer, entries, &archive.WriteOptions{IDMap: idMap}), nil
+}
+
+// DiffSize returns the bytes of regular file content that Diff would
+// carry, counting the content of a hardlinked inode once. It costs what
+// Changes costs.
+func DiffSize(layer, parent string) (int64, error) {
+	w, err := walk(layer, parent)
+	if err != nil {
+		return 0, fmt.Errorf("naive: diff size of %s: %w", layer, err)
+	}
+	return w.size, nil
+}
