@@ -148,6 +148,13 @@ func (c *Copier) CopyUp(upperRoot, lowerRoot, rel string) error {
 	return c.copyUp(upperRoot, lowerRoot, rel)
 }
 
+// CopyDirMetadata gives the existing directory dst the owner, mode
+// (setuid, setgid and sticky included), extended attributes and times of
+// the directory src; xattrs dst has and src lacks are removed. Contents
+// are not touched. Neither path is followed if it is a symlink. It is
+// what a union merge does to a directory that both trees hold.
+func (c *Copier) CopyDirMetadata(dst, src string) error { return c.copyDirMetadata(dst, src) }
+
 type devPair struct{ src, dst uint64 }
 
 // pairState records which content copy methods failed for one pair of

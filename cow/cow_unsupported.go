@@ -23,3 +23,7 @@ func (c *Copier) copyUp(upperRoot, lowerRoot, rel string) error {
 func reflinkSupported(dir string) (bool, error) {
 	return false, fmt.Errorf("cow: probe reflink in %s: %w", dir, graphdriver.ErrNotSupported)
 }
+
+func (c *Copier) copyDirMetadata(dst, src string) error {
+	return fmt.Errorf("cow: copy metadata of %s: %w", src, graphdriver.ErrNotSupported)
+}
