@@ -58,7 +58,9 @@
 //
 // diff.go holds the exported calls, changes*.go the walk and the
 // comparisons (changes_linux.go the syscalls), plan.go the whiteout rule
-// and the ordering.
+// and the ordering, merge*.go Merge: the other direction, laying an
+// AUFS-form diff onto a full tree with union semantics (what vfs does on
+// ApplyDiff).
 //
 // # Platforms
 //
