@@ -3,7 +3,6 @@ package vfs
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -138,6 +137,11 @@ func (d *Driver) Remove(id string) error {
 	}
 	d.locks.Lock(id)
 	defer d.locks.Unlock(id)
+	return d.removeLocked(id)
+}
+
+// removeLocked is Remove with id's lock held.
+func (d *Driver) removeLocked(id string) error {
 	if err := d.markRemoving(id); err != nil {
 		return err
 	}
@@ -201,31 +205,4 @@ func (d *Driver) Put(id string) error {
 		return fmt.Errorf("vfs: put %s: %w", id, graphdriver.ErrNotMounted)
 	}
 	return nil
-}
-
-// Diff is not available until the layer-tar engine lands.
-func (d *Driver) Diff(id, parent string) (io.ReadCloser, error) {
-	return nil, d.diffUnsupported("diff", id)
-}
-
-// Changes is not available until the layer-tar engine lands.
-func (d *Driver) Changes(id, parent string) ([]graphdriver.Change, error) {
-	return nil, d.diffUnsupported("changes", id)
-}
-
-// ApplyDiff is not available until the layer-tar engine lands.
-func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (int64, error) {
-	return 0, d.diffUnsupported("apply diff", id)
-}
-
-// DiffSize is not available until the layer-tar engine lands.
-func (d *Driver) DiffSize(id, parent string) (int64, error) {
-	return 0, d.diffUnsupported("diff size", id)
-}
-
-func (d *Driver) diffUnsupported(op, id string) error {
-	if _, err := d.lookup(op, id); err != nil {
-		return err
-	}
-	return fmt.Errorf("vfs: %s %s: %w: %w", op, id, errDiffNotBuilt, graphdriver.ErrNotSupported)
 }

@@ -53,19 +53,20 @@ func (d *Driver) removeMeta(id string) error {
 	return err
 }
 
-func (d *Driver) readMeta(id string) (meta, error) {
-	var m meta
+// readMeta reads the metadata of id; found is false for a layer without
+// any (made by Docker's vfs).
+func (d *Driver) readMeta(id string) (m meta, found bool, err error) {
 	data, err := os.ReadFile(d.metaPath(id))
 	if errors.Is(err, os.ErrNotExist) {
-		return m, nil
+		return m, false, nil
 	}
 	if err != nil {
-		return m, err
+		return m, false, err
 	}
 	if err := json.Unmarshal(data, &m); err != nil {
-		return m, fmt.Errorf("%s: %w", d.metaPath(id), err)
+		return m, false, fmt.Errorf("%s: %w", d.metaPath(id), err)
 	}
-	return m, nil
+	return m, true, nil
 }
 
 // load reads the store into memory and reconciles what a crash left:
@@ -86,11 +87,11 @@ func (d *Driver) load() error {
 		if !e.IsDir() || graphdriver.ValidateID(name) != nil {
 			continue // not a layer of ours; leave it alone
 		}
-		m, err := d.readMeta(name)
+		m, found, err := d.readMeta(name)
 		if err != nil {
 			return fmt.Errorf("vfs: open %s: layer %s: %w", d.home, name, err)
 		}
-		d.store[name] = &layer{meta: m, ready: true}
+		d.store[name] = &layer{meta: m, ready: true, imported: !found}
 	}
 	for _, l := range d.store {
 		if p, ok := d.store[l.Parent]; ok && l.Parent != "" {

@@ -1,7 +1,6 @@
 package vfs
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -46,6 +45,7 @@ type Driver struct {
 type layer struct {
 	meta
 	ready    bool // false while being created or removed
+	imported bool // no metadata of ours (a Docker-made store): parent unknown
 	children int  // layers whose parent this is, including ones in flight
 }
 
@@ -188,7 +188,3 @@ func (d *Driver) lookup(op, id string) (layer, error) {
 func (d *Driver) layersDir() string         { return filepath.Join(d.home, "dir") }
 func (d *Driver) metaDir() string           { return filepath.Join(d.home, "meta") }
 func (d *Driver) layerDir(id string) string { return filepath.Join(d.layersDir(), id) }
-
-// errDiffNotBuilt is what the diff operations return until the layer-tar
-// engine is wired in.
-var errDiffNotBuilt = errors.New("layer tars are not implemented in vfs yet")

@@ -1,0 +1,160 @@
+package vfs
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/archive"
+	"github.com/layerfs/graphdriver/internal/inroot"
+	"github.com/layerfs/graphdriver/naive"
+	"github.com/layerfs/graphdriver/whiteout"
+)
+
+// Changes lists what layer id changed relative to parent ("" means id's
+// own parent) by walking both trees: it costs an lstat of every entry of
+// both.
+func (d *Driver) Changes(id, parent string) ([]graphdriver.Change, error) {
+	layerDir, parentDir, release, err := d.holdPair("changes", id, parent)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	changes, err := naive.Changes(layerDir, parentDir)
+	if err != nil {
+		return nil, fmt.Errorf("vfs: changes %s: %w", id, err)
+	}
+	return changes, nil
+}
+
+// Diff returns the canonical layer tar of id relative to parent ("" means
+// id's own parent). Both layers count as in use (Remove is ErrBusy) until
+// the reader is closed.
+func (d *Driver) Diff(id, parent string) (io.ReadCloser, error) {
+	layerDir, parentDir, release, err := d.holdPair("diff", id, parent)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := naive.Diff(layerDir, parentDir, d.idMap)
+	if err != nil {
+		release()
+		return nil, fmt.Errorf("vfs: diff %s: %w", id, err)
+	}
+	return &releasingReader{ReadCloser: rc, release: release}, nil
+}
+
+// DiffSize returns the bytes of file content Diff(id, parent) carries.
+func (d *Driver) DiffSize(id, parent string) (int64, error) {
+	layerDir, parentDir, release, err := d.holdPair("diff size", id, parent)
+	if err != nil {
+		return 0, err
+	}
+	defer release()
+	size, err := naive.DiffSize(layerDir, parentDir)
+	if err != nil {
+		return 0, fmt.Errorf("vfs: diff size %s: %w", id, err)
+	}
+	return size, nil
+}
+
+// holdPair resolves the trees of id and of the parent to diff against
+// ("" for an empty tree) and takes a reference on each until release.
+func (d *Driver) holdPair(op, id, parent string) (layerDir, parentDir string, release func(), err error) {
+	l, err := d.lookup(op, id)
+	if err != nil {
+		return "", "", nil, err
+	}
+	if parent == "" {
+		parent = l.Parent
+	}
+	held := []string{id}
+	if parent != "" {
+		if _, err := d.lookup(op+" "+id+": parent", parent); err != nil {
+			return "", "", nil, err
+		}
+		held = append(held, parent)
+		parentDir = d.layerDir(parent)
+	}
+	for _, h := range held {
+		d.refs.Increment(h)
+	}
+	release = func() {
+		for _, h := range held {
+			d.refs.Decrement(h)
+		}
+	}
+	return d.layerDir(id), parentDir, release, nil
+}
+
+// releasingReader drops the references of a Diff when it is closed.
+type releasingReader struct {
+	io.ReadCloser
+	once    sync.Once
+	release func()
+}
+
+func (r *releasingReader) Close() error {
+	err := r.ReadCloser.Close()
+	r.once.Do(r.release)
+	return err
+}
+
+// ApplyDiff unpacks the layer tar diff into layer id, whose parent is
+// parent. The tar is unpacked into a staging directory first (safely:
+// see archive.Apply) and only then merged onto the layer's tree, so a
+// hostile or malformed tar never touches the layer; it is then removed,
+// and the error names the entry. Hardlinks to files the tar does not
+// carry are copied in from the layer's tree.
+func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, retErr error) {
+	if err := graphdriver.ValidateID(id); err != nil {
+		return 0, fmt.Errorf("vfs: apply diff: %w", err)
+	}
+	d.locks.Lock(id)
+	defer d.locks.Unlock(id)
+	l, err := d.lookup("apply diff", id)
+	if err != nil {
+		return 0, err
+	}
+	if parent != "" {
+		if _, err := d.lookup("apply diff "+id+": parent", parent); err != nil {
+			return 0, err
+		}
+		if parent != l.Parent && !l.imported {
+			return 0, fmt.Errorf("vfs: apply diff %s: parent %s given, but the layer's parent is %q", id, parent, l.Parent)
+		}
+	}
+	defer func() {
+		if retErr != nil {
+			retErr = errors.Join(fmt.Errorf("vfs: apply diff %s: %w", id, retErr), d.removeLocked(id))
+		}
+	}()
+	stage := filepath.Join(d.layersDir(), ".tmp-apply-"+id)
+	if err := os.RemoveAll(stage); err != nil {
+		return 0, err
+	}
+	if err := os.Mkdir(stage, 0o700); err != nil {
+		return 0, err
+	}
+	defer func() { retErr = errors.Join(retErr, os.RemoveAll(stage)) }()
+	size, err = archive.Apply(stage, diff, d.applyOptions(id))
+	if err != nil {
+		return 0, err
+	}
+	return size, naive.Merge(d.layerDir(id), stage, d.copier)
+}
+
+func (d *Driver) applyOptions(id string) *archive.ApplyOptions {
+	layer := d.layerDir(id)
+	return &archive.ApplyOptions{
+		Whiteouts: whiteout.AUFS,
+		IDMap:     d.idMap,
+		Lower:     func(path string) (*os.File, error) { return inroot.OpenFile(layer, path) },
+		// Without privilege and without an id map, owners cannot be kept:
+		// files belong to the user running the store.
+		IgnoreChownErrors: d.idMap.Empty() && os.Geteuid() != 0,
+	}
+}
