@@ -59,7 +59,8 @@
 //   - ErrNotMounted: Put without Get.
 //   - ErrNotSupported: the backend cannot do this here; the message says why.
 //   - ErrInvalidLayer: a hostile or malformed layer tar; the message names
-//     the entry, and the layer is left as it was before the call.
+//     the entry, nothing outside the layer was written, and the layer does
+//     not exist afterwards (ApplyDiff removes it).
 //
 // A failed Create leaves nothing behind, and a crash at any point leaves
 // either the whole layer or nothing once the store is opened again.

@@ -62,7 +62,8 @@ type Driver interface {
 
 	// ApplyDiff unpacks the OCI layer tar diff into layer id, whose parent
 	// is parent, and returns the number of bytes of file content written.
-	// A rejected tar is ErrInvalidLayer naming the entry.
+	// A rejected tar is ErrInvalidLayer naming the entry; nothing outside
+	// the layer was written and the layer is removed.
 	ApplyDiff(id, parent string, diff io.Reader) (size int64, err error)
 
 	// DiffSize returns the bytes of file content that Diff(id, parent)

@@ -8,6 +8,8 @@
 package main
 
 import (
+	"archive/tar"
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -58,61 +60,89 @@ func run(w io.Writer, backend, root string, keep bool) (retErr error) {
 	return showContainer(w, d)
 }
 
-// stack is the demo image: each layer lists the files it writes and the
-// paths it deletes.
-var stack = []struct {
+// image is the demo image: each layer is a tar, as a registry serves it.
+// app deletes a file of base with a whiteout entry.
+var image = []struct {
 	id, parent string
-	files      map[string]string
-	deletes    []string
+	entries    []tarEntry
 }{
-	{id: "base", files: map[string]string{
-		"etc/os-release":          "NAME=demo-base\n",
-		"etc/motd":                "welcome to the base image\n",
-		"bin/sh":                  "#!shell\n",
-		"usr/share/doc/README":    "base documentation\n",
-		"usr/share/doc/CHANGELOG": "base changes\n",
+	{id: "base", entries: []tarEntry{
+		{name: "bin/"}, {name: "etc/"}, {name: "usr/"}, {name: "usr/share/"}, {name: "usr/share/doc/"},
+		{name: "bin/sh", body: "#!shell\n"},
+		{name: "etc/os-release", body: "NAME=demo-base\n"},
+		{name: "etc/motd", body: "welcome to the base image\n"},
+		{name: "usr/share/doc/README", body: "base documentation\n"},
+		{name: "usr/share/doc/CHANGELOG", body: "base changes\n"},
 	}},
-	{id: "app", parent: "base", files: map[string]string{
-		"etc/os-release": "NAME=demo-app\n", // shadows base's
-		"app/server":     "#!server\n",
-	}, deletes: []string{"usr/share/doc/CHANGELOG"}},
-	{id: "init", parent: "app", files: map[string]string{
-		"etc/hosts":       "127.0.0.1 localhost\n",
-		"etc/resolv.conf": "nameserver 127.0.0.53\n",
+	{id: "app", parent: "base", entries: []tarEntry{
+		{name: "app/"},
+		{name: "app/server", body: "#!server\n"},
+		{name: "etc/os-release", body: "NAME=demo-app\n"}, // shadows base's
+		{name: "usr/share/doc/.wh.CHANGELOG"},             // deletes base's
 	}},
 }
 
-func buildStack(w io.Writer, d graphdriver.Driver) error {
-	fmt.Fprintln(w, "\nbuilding the image:")
-	for _, l := range stack {
-		if err := d.CreateReadWrite(l.id, l.parent, nil); err != nil {
-			return err
+// tarEntry is a directory (name ends in "/") or a regular file.
+type tarEntry struct{ name, body string }
+
+func layerTar(entries []tarEntry) (*bytes.Buffer, error) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, e := range entries {
+		hdr := &tar.Header{Name: e.name, Mode: 0o644, Size: int64(len(e.body)), Typeflag: tar.TypeReg}
+		if strings.HasSuffix(e.name, "/") {
+			hdr.Mode, hdr.Typeflag = 0o755, tar.TypeDir
 		}
-		if err := writeLayer(d, l.id, l.files, l.deletes); err != nil {
-			return err
+		if err := tw.WriteHeader(hdr); err != nil {
+			return nil, err
 		}
-		fmt.Fprintf(w, "  %-5s on %-7s writes %d files, deletes %v\n", l.id, strconv.Quote(l.parent), len(l.files), l.deletes)
+		if _, err := tw.Write([]byte(e.body)); err != nil {
+			return nil, err
+		}
 	}
+	return &buf, tw.Close()
+}
+
+// buildStack pulls the image (Create + ApplyDiff per layer), then makes
+// the init layer a runtime writes /etc/hosts and /etc/resolv.conf into,
+// and the container's read-write layer on top.
+func buildStack(w io.Writer, d graphdriver.Driver) error {
+	fmt.Fprintln(w, "\npulling the image:")
+	for _, l := range image {
+		tarball, err := layerTar(l.entries)
+		if err != nil {
+			return err
+		}
+		if err := d.Create(l.id, l.parent, nil); err != nil {
+			return err
+		}
+		size, err := d.ApplyDiff(l.id, l.parent, tarball)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "  %-5s on %-7s %d tar entries, %d bytes of content\n", l.id, strconv.Quote(l.parent), len(l.entries), size)
+	}
+	if err := d.CreateReadWrite("init", "app", nil); err != nil {
+		return err
+	}
+	if err := writeFiles(d, "init", map[string]string{
+		"etc/hosts":       "127.0.0.1 localhost\n",
+		"etc/resolv.conf": "nameserver 127.0.0.53\n",
+	}); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "  init  on \"app\"   writes /etc/hosts and /etc/resolv.conf")
 	return d.CreateReadWrite("container", "init", nil)
 }
 
-func writeLayer(d graphdriver.Driver, id string, files map[string]string, deletes []string) (retErr error) {
+func writeFiles(d graphdriver.Driver, id string, files map[string]string) (retErr error) {
 	dir, err := d.Get(id, "")
 	if err != nil {
 		return err
 	}
 	defer func() { retErr = errors.Join(retErr, d.Put(id)) }()
 	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			return err
-		}
-	}
-	for _, name := range deletes {
-		if err := os.Remove(filepath.Join(dir, name)); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
 			return err
 		}
 	}
@@ -159,12 +189,10 @@ func peek(d graphdriver.Driver, id string, names ...string) (a, b string, retErr
 	return readFile(dir, names[0]), readFile(dir, names[1]), nil
 }
 
+// showChanges prints what the container changed, as Changes lists it
+// and as the entries of the layer tar Diff makes of it (a commit).
 func showChanges(w io.Writer, d graphdriver.Driver) error {
-	changes, err := d.Changes("container", "init")
-	if errors.Is(err, graphdriver.ErrNotSupported) {
-		fmt.Fprintf(w, "\nchanges: %v\n", err)
-		return nil
-	}
+	changes, err := d.Changes("container", "")
 	if err != nil {
 		return err
 	}
@@ -172,7 +200,23 @@ func showChanges(w io.Writer, d graphdriver.Driver) error {
 	for _, c := range changes {
 		fmt.Fprintf(w, "  %s\n", c)
 	}
-	return nil
+	rc, err := d.Diff("container", "")
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	fmt.Fprintln(w, "its layer tar (Diff):")
+	tr := tar.NewReader(rc)
+	for {
+		hdr, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "  %-28s %s %6d bytes\n", hdr.Name, os.FileMode(hdr.Mode).Perm(), hdr.Size)
+	}
 }
 
 func listTree(w io.Writer, dir string) error {
