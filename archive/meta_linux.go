@@ -10,6 +10,7 @@ import (
 	"time"
 
 	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
+	xattrs "github.com/layerfs/graphdriver/internal/xattr"
 	"golang.org/x/sys/unix"
 
 	graphdriver "github.com/layerfs/graphdriver"
@@ -103,30 +104,12 @@ func removeStaleXattrs(fd int, keep []xattr) error {
 // listXattrs returns the xattr names of fd; none where the filesystem has
 // no xattrs.
 func listXattrs(fd int) ([]string, error) {
-	for {
-		n, err := unix.Flistxattr(fd, nil)
-		if errors.Is(err, unix.EOPNOTSUPP) || n == 0 {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("listxattr: %w", err)
-		}
-		buf := make([]byte, n)
-		n, err = unix.Flistxattr(fd, buf)
-		if errors.Is(err, unix.ERANGE) {
-			continue // grew in between
-		}
-		if err != nil {
-			return nil, fmt.Errorf("listxattr: %w", err)
-		}
-		var keys []string
-		for _, k := range strings.Split(string(buf[:n]), "\x00") {
-			if k != "" {
-				keys = append(keys, k)
-			}
-		}
-		return keys, nil
+	var buf []byte
+	keys, err := xattrs.FKeys(fd, &buf)
+	if err != nil {
+		return nil, fmt.Errorf("listxattr: %w", err)
 	}
+	return keys, nil
 }
 
 // timesOf returns the access and modification times of hdr; a tar

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	graphdriver "github.com/layerfs/graphdriver"
+	xattrs "github.com/layerfs/graphdriver/internal/xattr"
 	"golang.org/x/sys/unix"
 )
 
@@ -224,7 +225,7 @@ func setType(hdr *tar.Header, rel, full string, st *unix.Stat_t) error {
 // setXattrs adds the exported xattrs of full to hdr as SCHILY.xattr
 // records (the tar writer sorts the records).
 func (s *diskSource) setXattrs(hdr *tar.Header, rel, full string) error {
-	keys, err := lxattrKeys(full, &s.xattr)
+	keys, err := xattrs.LKeys(full, &s.xattr)
 	if err != nil {
 		return &fs.PathError{Op: "listxattr", Path: rel, Err: err}
 	}
@@ -232,7 +233,7 @@ func (s *diskSource) setXattrs(hdr *tar.Header, rel, full string) error {
 		if !ExportedXattr(key) {
 			continue
 		}
-		val, err := lxattrValue(full, key, &s.xattr)
+		val, err := xattrs.LValue(full, key, &s.xattr)
 		if errors.Is(err, unix.ENODATA) {
 			continue // removed since it was listed
 		}
@@ -242,7 +243,7 @@ func (s *diskSource) setXattrs(hdr *tar.Header, rel, full string) error {
 		if hdr.PAXRecords == nil {
 			hdr.PAXRecords = make(map[string]string)
 		}
-		hdr.PAXRecords["SCHILY.xattr."+key] = val
+		hdr.PAXRecords["SCHILY.xattr."+key] = string(val)
 	}
 	return nil
 }

@@ -1,10 +1,10 @@
 package cow
 
 import (
-	"bytes"
 	"errors"
 	"strings"
 
+	ixattr "github.com/layerfs/graphdriver/internal/xattr"
 	"golang.org/x/sys/unix"
 )
 
@@ -60,66 +60,17 @@ func (o *op) skipXattr(key string, err error) bool {
 // listXattrs returns the keys of src; a filesystem without xattrs has
 // none. Most files have none, so this costs one syscall per entry.
 func (o *op) listXattrs(src source) ([]string, error) {
-	if o.xlist == nil {
-		o.xlist = make([]byte, 256)
-	}
-	for {
-		n, err := listXattr(src, o.xlist)
-		if errors.Is(err, unix.ERANGE) {
-			if err := growXattrBuf(&o.xlist, func() (int, error) { return listXattr(src, nil) }); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if errors.Is(err, unix.EOPNOTSUPP) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		var keys []string
-		for k := range bytes.SplitSeq(o.xlist[:n], []byte{0}) {
-			if len(k) > 0 {
-				keys = append(keys, string(k))
-			}
-		}
-		return keys, nil
-	}
+	return ixattr.Keys(&o.xlist, func(b []byte) (int, error) { return listXattr(src, b) })
 }
 
 // getXattr returns the value of key; the slice is valid until the next
 // call.
 func (o *op) getXattr(src source, key string) ([]byte, error) {
-	if o.xval == nil {
-		o.xval = make([]byte, 256)
-	}
-	for {
-		n, err := getXattr(src, key, o.xval)
-		if errors.Is(err, unix.ERANGE) {
-			if err := growXattrBuf(&o.xval, func() (int, error) { return getXattr(src, key, nil) }); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		return o.xval[:n], nil
-	}
-}
-
-// growXattrBuf makes *buf large enough for what size reports, with room
-// for the attribute to grow before the next try.
-func growXattrBuf(buf *[]byte, size func() (int, error)) error {
-	n, err := size()
+	n, err := ixattr.Retry(&o.xval, func(b []byte) (int, error) { return getXattr(src, key, b) })
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if n < len(*buf) {
-		n = len(*buf)
-	}
-	*buf = make([]byte, 2*n)
-	return nil
+	return o.xval[:n], nil
 }
 
 func listXattr(src source, buf []byte) (int, error) {

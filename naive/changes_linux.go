@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/layerfs/graphdriver/archive"
+	xattrs "github.com/layerfs/graphdriver/internal/xattr"
 	"golang.org/x/sys/unix"
 )
 
@@ -67,52 +68,25 @@ type xattr struct{ key, value string }
 // (archive.ExportedXattr), sorted by key, without following a symlink.
 // buf is reused and grown.
 func readXattrs(p string, buf *[]byte) ([]xattr, error) {
-	n, err := xattrRetry(buf, func(b []byte) (int, error) { return unix.Llistxattr(p, b) })
-	if errors.Is(err, unix.ENOTSUP) || n == 0 && err == nil {
-		return nil, nil
-	}
+	keys, err := xattrs.LKeys(p, buf)
 	if err != nil {
 		return nil, &fs.PathError{Op: "listxattr", Path: p, Err: err}
 	}
-	var keys []string
-	for key := range bytes.SplitSeq((*buf)[:n], []byte{0}) {
-		if len(key) > 0 && archive.ExportedXattr(string(key)) {
-			keys = append(keys, string(key))
-		}
-	}
-	slices.Sort(keys)
-	xs := make([]xattr, 0, len(keys))
+	var xs []xattr
 	for _, key := range keys {
-		n, err := xattrRetry(buf, func(b []byte) (int, error) { return unix.Lgetxattr(p, key, b) })
+		if !archive.ExportedXattr(key) {
+			continue
+		}
+		val, err := xattrs.LValue(p, key, buf)
 		if errors.Is(err, unix.ENODATA) {
 			continue // removed since it was listed
 		}
 		if err != nil {
 			return nil, &fs.PathError{Op: "getxattr " + key, Path: p, Err: err}
 		}
-		xs = append(xs, xattr{key: key, value: string((*buf)[:n])})
+		xs = append(xs, xattr{key: key, value: string(val)})
 	}
 	return xs, nil
-}
-
-// xattrRetry calls f with buf, growing buf to the size f reports (a nil
-// buffer asks for it) while f says ERANGE. buf is never empty when f
-// gets it.
-func xattrRetry(buf *[]byte, f func([]byte) (int, error)) (int, error) {
-	if len(*buf) == 0 { // an empty buffer would ask for the size
-		*buf = make([]byte, 256)
-	}
-	for {
-		n, err := f(*buf)
-		if !errors.Is(err, unix.ERANGE) {
-			return n, err
-		}
-		size, err := f(nil)
-		if err != nil {
-			return 0, err
-		}
-		*buf = make([]byte, max(size, 2*len(*buf)))
-	}
 }
 
 // sameContent reports whether regular files a and b hold the same bytes,
