@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"bytes"
 	"errors"
-	"io"
 
 	"github.com/layerfs/graphdriver"
 )
@@ -32,26 +31,11 @@ func checkDiffOps(h *harness) {
 	h.requireDiffOp("DiffSize", err)
 	h.t.Logf("DiffSize: %d", size)
 
-	layerTar := h.diffBytes("diff-child")
+	layerTar := h.diffOf("diff-child", "")
 	h.create("diff-applied", "diff-base")
 	applied, err := h.d.ApplyDiff("diff-applied", "diff-base", bytes.NewReader(layerTar))
 	h.requireDiffOp("ApplyDiff", err)
 	h.t.Logf("ApplyDiff: %d bytes", applied)
-}
-
-// diffBytes reads Diff(id, "") to the end.
-func (h *harness) diffBytes(id string) []byte {
-	h.t.Helper()
-	rc, err := h.d.Diff(id, "")
-	h.requireDiffOp("Diff", err)
-	b, err := io.ReadAll(rc)
-	if closeErr := rc.Close(); err == nil {
-		err = closeErr
-	}
-	if err != nil {
-		h.t.Fatalf("read Diff(%q): %v", id, err)
-	}
-	return b
 }
 
 // requireDiffOp skips on ErrNotSupported and stops on any other error.

@@ -29,6 +29,20 @@
 // diff operations are available. When a check fails it logs listings of
 // the layers involved.
 //
+// The diff half holds backends to the canonical layer tar, byte for byte
+// (the rules are in check_diff_exact.go; the tars the checks expect are
+// built with archive/tar from those rules, never with the library's own
+// writer): exact Diff entry lists, Changes and DiffSize; ApplyDiff round
+// trips; tars written by hand in canonical form, and in the forms real
+// producers write (GNU, USTAR, absolute and "./" names, implied parents,
+// duplicates, LIBARCHIVE xattrs, whiteouts and opaque markers in any
+// order); whiteouts across three layers; type changes, renamed lower
+// directories and hardlinks; hostile tars, which must be ErrInvalidLayer
+// naming the entry and leave no layer and nothing changed outside the
+// home. Its checks skip with the backend's reason when a diff operation
+// returns ErrNotSupported. On a mismatch they print both entry lists, one
+// line per entry, marked where they differ.
+//
 // # Fixtures and trees
 //
 // Fixtures are data: Applier steps (CreateFile, CreateDir, Remove,

@@ -22,7 +22,9 @@ type check struct {
 	run  func(h *harness)
 }
 
-// checks lists the lifecycle half of the suite, in the order it runs.
+// checks lists the suite in the order it runs: the lifecycle half, then
+// the diff half (layer tars, Changes, DiffSize, ApplyDiff), whose checks
+// skip with the backend's reason when a diff operation is ErrNotSupported.
 var checks = []check{
 	{"create-empty", checkCreateEmpty},
 	{"create-from-parent", checkCreateFromParent},
@@ -38,6 +40,18 @@ var checks = []check{
 	{"reopen", checkReopen},
 	{"status-metadata", checkStatus},
 	{"diff-ops-available", checkDiffOps},
+	{"diff-exact", checkDiffExact},
+	{"changes-exact", checkChangesExact},
+	{"diffsize-exact", checkDiffSizeExact},
+	{"apply-roundtrip", checkApplyRoundTrip},
+	{"apply-canonical", checkApplyCanonical},
+	{"apply-noncanonical", checkApplyNoncanonical},
+	{"whiteouts-three-layers", checkWhiteoutsThreeLayers},
+	{"replace-types", checkReplaceTypes},
+	{"rename-lower-dir", checkRenameLowerDir},
+	{"hardlinks-diff", checkHardlinksDiff},
+	{"apply-hostile", checkApplyHostile},
+	{"changes-parent-empty", checkChangesParentEmpty},
 }
 
 // Run runs every conformance check as a subtest of t, each on a fresh
