@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -121,9 +122,23 @@ func withTwoParents(root, oldName, newName string, do func(from, to parentDir) e
 	})
 }
 
+// rename renames oldName; where the kernel refuses with EXDEV, it moves
+// the entry as mv(1) does, by copying and removing. Overlayfs mounted
+// with redirect_dir=off answers EXDEV for a directory of a lower layer,
+// and tools fall back this way.
 func rename(root, oldName, newName string) error {
 	return withTwoParents(root, oldName, newName, func(from, to parentDir) error {
-		return unix.Renameat(from.fd, from.base, to.fd, to.base)
+		err := unix.Renameat(from.fd, from.base, to.fd, to.base)
+		if !errors.Is(err, unix.EXDEV) {
+			return err
+		}
+		// mv reaches the resolved parents through this process's fds.
+		src := fmt.Sprintf("/proc/%d/fd/%d/%s", os.Getpid(), from.fd, from.base)
+		dst := fmt.Sprintf("/proc/%d/fd/%d/%s", os.Getpid(), to.fd, to.base)
+		if out, err := exec.Command("mv", "-T", src, dst).CombinedOutput(); err != nil {
+			return fmt.Errorf("mv after EXDEV: %w: %s", err, out)
+		}
+		return nil
 	})
 }
 
