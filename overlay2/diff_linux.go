@@ -1,0 +1,140 @@
+package overlay2
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/archive"
+	"github.com/layerfs/graphdriver/internal/inroot"
+	"github.com/layerfs/graphdriver/naive"
+)
+
+// Changes lists what layer id changed relative to parent ("" means id's
+// own parent) by walking both merged views with package naive: it costs
+// up to two mounts and an lstat of every entry of both views.
+func (d *Driver) Changes(id, parent string) ([]graphdriver.Change, error) {
+	layerDir, parentDir, release, err := d.holdPair("changes", id, parent)
+	if err != nil {
+		return nil, err
+	}
+	changes, err := naive.Changes(layerDir, parentDir)
+	if err = errors.Join(err, release()); err != nil {
+		return nil, fmt.Errorf("overlay2: changes %s: %w", id, err)
+	}
+	return changes, nil
+}
+
+// Diff returns the canonical layer tar of id relative to parent ("" means
+// id's own parent), from the merged views. Both views stay mounted, and
+// the layers count as in use (Remove is ErrBusy), until the reader is
+// closed.
+func (d *Driver) Diff(id, parent string) (io.ReadCloser, error) {
+	layerDir, parentDir, release, err := d.holdPair("diff", id, parent)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := naive.Diff(layerDir, parentDir, d.idMap)
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("overlay2: diff %s: %w", id, err), release())
+	}
+	return &releasingReader{ReadCloser: rc, release: release}, nil
+}
+
+// DiffSize returns the bytes of file content Diff(id, parent) carries.
+func (d *Driver) DiffSize(id, parent string) (int64, error) {
+	layerDir, parentDir, release, err := d.holdPair("diff size", id, parent)
+	if err != nil {
+		return 0, err
+	}
+	size, err := naive.DiffSize(layerDir, parentDir)
+	if err = errors.Join(err, release()); err != nil {
+		return 0, fmt.Errorf("overlay2: diff size %s: %w", id, err)
+	}
+	return size, nil
+}
+
+// holdPair takes views (Get) of id and of the parent to diff against
+// ("" for an empty tree) until release.
+func (d *Driver) holdPair(op, id, parent string) (layerDir, parentDir string, release func() error, err error) {
+	l, err := d.lookup(op, id)
+	if err != nil {
+		return "", "", nil, err
+	}
+	if parent == "" {
+		parent = l.parent
+	}
+	if parent != "" {
+		if _, err := d.lookup(op+" "+id+": parent", parent); err != nil {
+			return "", "", nil, err
+		}
+	}
+	if layerDir, err = d.Get(id, ""); err != nil {
+		return "", "", nil, err
+	}
+	if parent == "" {
+		return layerDir, "", func() error { return d.Put(id) }, nil
+	}
+	if parentDir, err = d.Get(parent, ""); err != nil {
+		return "", "", nil, errors.Join(err, d.Put(id))
+	}
+	return layerDir, parentDir, func() error { return errors.Join(d.Put(parent), d.Put(id)) }, nil
+}
+
+// releasingReader drops the views of a Diff when it is closed.
+type releasingReader struct {
+	io.ReadCloser
+	once    sync.Once
+	release func() error
+}
+
+func (r *releasingReader) Close() error {
+	err := r.ReadCloser.Close()
+	r.once.Do(func() { err = errors.Join(err, r.release()) })
+	return err
+}
+
+// ApplyDiff unpacks the layer tar diff straight into the diff dir of layer
+// id, whose parent is parent, with overlay whiteouts (archive.Apply
+// resolves every path inside the diff dir). Hardlinks to files of lower
+// layers are copied in from the parent's merged view, mounted for the
+// duration. On any error the layer is removed: archive.Apply guarantees
+// nothing outside the diff dir was touched, and a rejected layer must not
+// exist afterwards.
+func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, retErr error) {
+	if err := graphdriver.ValidateID(id); err != nil {
+		return 0, fmt.Errorf("overlay2: apply diff: %w", err)
+	}
+	d.locks.Lock(id)
+	defer d.locks.Unlock(id)
+	l, err := d.lookup("apply diff", id)
+	if err != nil {
+		return 0, err
+	}
+	if parent != "" {
+		if _, err := d.lookup("apply diff "+id+": parent", parent); err != nil {
+			return 0, err
+		}
+	}
+	if parent != "" && parent != l.parent {
+		return 0, fmt.Errorf("overlay2: apply diff %s: parent %s given, but the layer's parent is %q", id, parent, l.parent)
+	}
+	defer func() {
+		if retErr != nil {
+			retErr = errors.Join(fmt.Errorf("overlay2: apply diff %s: %w", id, retErr), d.removeLocked(id, false))
+		}
+	}()
+	opts := &archive.ApplyOptions{Whiteouts: d.whiteoutFormat(), IDMap: d.idMap}
+	if l.parent != "" {
+		lower, err := d.Get(l.parent, "")
+		if err != nil {
+			return 0, err
+		}
+		defer func() { retErr = errors.Join(retErr, d.Put(l.parent)) }()
+		opts.Lower = func(path string) (*os.File, error) { return inroot.OpenFile(lower, path) }
+	}
+	return archive.Apply(d.diffDir(id), diff, opts)
+}

@@ -1,0 +1,224 @@
+package overlay2
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/layerfs/graphdriver"
+)
+
+// Create makes read-only layer id on top of parent. It costs a few
+// mkdirs and small files: nothing is copied.
+func (d *Driver) Create(id, parent string, opts *graphdriver.CreateOpts) error {
+	return d.create(id, parent, false, opts)
+}
+
+// CreateReadWrite makes container layer id; see Create.
+func (d *Driver) CreateReadWrite(id, parent string, opts *graphdriver.CreateOpts) error {
+	return d.create(id, parent, true, opts)
+}
+
+func (d *Driver) create(id, parent string, rw bool, opts *graphdriver.CreateOpts) (retErr error) {
+	if err := validateCreate(id, parent, opts); err != nil {
+		return err
+	}
+	d.locks.Lock(id)
+	defer d.locks.Unlock(id)
+	link, err := d.reserve(id, parent, rw)
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(d.home, ".tmp-"+id)
+	committed := false
+	defer func() {
+		if retErr != nil {
+			if !committed {
+				retErr = errors.Join(retErr, os.RemoveAll(tmp))
+			}
+			d.release(id)
+		}
+	}()
+	if err := d.buildLayer(tmp, link, parent, rw); err != nil {
+		return fmt.Errorf("overlay2: create %s: %w", id, err)
+	}
+	// The rename is the commit point: before it a reopen purges the
+	// temporary dir; after it a reopen rebuilds a missing l/ link.
+	if err := os.Rename(tmp, d.layerDir(id)); err != nil {
+		return fmt.Errorf("overlay2: create %s: %w", id, err)
+	}
+	committed = true
+	if err := d.finishCreate(id, link, parent); err != nil {
+		return errors.Join(fmt.Errorf("overlay2: create %s: %w", id, err), d.removeLocked(id, true))
+	}
+	return nil
+}
+
+// finishCreate links l/<link> to the new layer, marks the parent
+// committed, as Docker does, and makes the layer visible.
+func (d *Driver) finishCreate(id, link, parent string) error {
+	if err := os.Symlink(filepath.Join("..", id, "diff"), filepath.Join(d.home, linkDir, link)); err != nil {
+		return err
+	}
+	if parent != "" {
+		if err := os.WriteFile(filepath.Join(d.layerDir(parent), "committed"), nil, 0o600); err != nil {
+			return err
+		}
+	}
+	d.mu.Lock()
+	d.store[id].ready = true
+	d.mu.Unlock()
+	return nil
+}
+
+func validateCreate(id, parent string, opts *graphdriver.CreateOpts) error {
+	if err := graphdriver.ValidateID(id); err != nil {
+		return fmt.Errorf("overlay2: create: %w", err)
+	}
+	if parent != "" {
+		if err := graphdriver.ValidateID(parent); err != nil {
+			return fmt.Errorf("overlay2: create %s: parent: %w", id, err)
+		}
+	}
+	if opts == nil {
+		return nil
+	}
+	for key := range opts.StorageOpt {
+		if key == "size" {
+			return fmt.Errorf("overlay2: create %s: storage option size: %w: quota needs xfs project quotas; not implemented",
+				id, graphdriver.ErrNotSupported)
+		}
+		return fmt.Errorf("overlay2: create %s: unknown storage option %q", id, key)
+	}
+	return nil
+}
+
+// reserve claims id and a fresh short link, and counts id as a child of
+// parent, so a concurrent Remove of the parent fails with ErrHasChildren.
+func (d *Driver) reserve(id, parent string, rw bool) (string, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, taken := d.store[id]; taken {
+		return "", fmt.Errorf("overlay2: create %s: %w", id, graphdriver.ErrExists)
+	}
+	if parent != "" {
+		p, ok := d.store[parent]
+		if !ok || !p.ready {
+			return "", fmt.Errorf("overlay2: create %s: parent %s: %w", id, parent, graphdriver.ErrNotFound)
+		}
+	}
+	link, err := d.freshLinkLocked()
+	if err != nil {
+		return "", fmt.Errorf("overlay2: create %s: %w", id, err)
+	}
+	if parent != "" {
+		d.store[parent].children++
+	}
+	d.store[id] = &layer{parent: parent, link: link, rw: rw}
+	d.links[link] = id
+	return link, nil
+}
+
+func (d *Driver) freshLinkLocked() (string, error) {
+	for range 8 {
+		link, err := newLink()
+		if err != nil {
+			return "", err
+		}
+		if _, taken := d.links[link]; !taken {
+			return link, nil
+		}
+	}
+	return "", errors.New("no free short link name")
+}
+
+// release forgets id and its link and uncounts it from its parent. The
+// parent's committed file goes with its last child, so a failed Create
+// leaves the home as it was (Docker leaves it; nothing reads it).
+func (d *Driver) release(id string) {
+	d.mu.Lock()
+	l, ok := d.store[id]
+	if !ok {
+		d.mu.Unlock()
+		return
+	}
+	lastChild := false
+	if p, ok := d.store[l.parent]; ok && l.parent != "" {
+		p.children--
+		lastChild = p.children == 0
+	}
+	delete(d.links, l.link)
+	delete(d.store, id)
+	d.mu.Unlock()
+	if lastChild {
+		_ = removeIfExists(filepath.Join(d.layerDir(l.parent), "committed"))
+	}
+}
+
+// buildLayer makes the layer's files in dir, in Docker's layout: diff
+// (owned by the remapped root), link, and for a child lower, work and
+// merged. A read-write layer gets an empty "rw" file, which Docker ignores.
+func (d *Driver) buildLayer(dir, link, parent string, rw bool) error {
+	if err := os.RemoveAll(dir); err != nil { // a leftover of a crashed create
+		return err
+	}
+	if err := mkdirOwned(dir, 0o710, os.Geteuid(), d.rootGID); err != nil {
+		return err
+	}
+	if err := mkdirOwned(filepath.Join(dir, "diff"), 0o755, d.rootUID, d.rootGID); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "link"), []byte(link), 0o644); err != nil {
+		return err
+	}
+	if rw {
+		if err := os.WriteFile(filepath.Join(dir, "rw"), nil, 0o600); err != nil {
+			return err
+		}
+	}
+	if err := mkdirOwned(filepath.Join(dir, "merged"), 0o700, d.rootUID, d.rootGID); err != nil {
+		return err
+	}
+	if parent == "" {
+		return nil
+	}
+	lower, err := d.lowerOf(parent)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "lower"), []byte(lower), 0o644); err != nil {
+		return err
+	}
+	return mkdirOwned(filepath.Join(dir, "work"), 0o700, d.rootUID, d.rootGID)
+}
+
+// lowerOf returns the lower file of a child of parent: the parent's
+// link, then the parent's own lower list.
+func (d *Driver) lowerOf(parent string) (string, error) {
+	d.mu.Lock()
+	link := d.store[parent].link
+	d.mu.Unlock()
+	lower := formatLower([]string{link})
+	b, err := os.ReadFile(filepath.Join(d.layerDir(parent), "lower"))
+	if errors.Is(err, os.ErrNotExist) {
+		return lower, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return lower + ":" + string(b), nil
+}
+
+func mkdirOwned(dir string, mode os.FileMode, uid, gid int) error {
+	if err := os.Mkdir(dir, mode); err != nil {
+		return err
+	}
+	if err := os.Chmod(dir, mode); err != nil { // the umask may have cut bits
+		return err
+	}
+	if uid != os.Geteuid() || gid != os.Getegid() {
+		return os.Lchown(dir, uid, gid)
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+package overlay2
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/layerfs/graphdriver"
+)
+
+// load reads the store into memory and reconciles what a crash left.
+// Mounts under home (overlays, and read-only binds of base layers) belong to a previous process that did not
+// Put them (it crashed, or was killed): nothing of ours references them,
+// so they are unmounted (lazily) rather than adopted; a runtime that
+// restarts asks for its views again with Get. Then temporary and
+// removed layers are purged, and missing l/ links rebuilt from each
+// layer's link file (moby#35747).
+func (d *Driver) load() error {
+	if err := unmountAllUnder(d.home, ""); err != nil {
+		return fmt.Errorf("overlay2: open %s: unmount stale views: %w", d.home, err)
+	}
+	entries, err := os.ReadDir(d.home)
+	if err != nil {
+		return fmt.Errorf("overlay2: open %s: %w", d.home, err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if isLeftover(name) {
+			if err := d.purge(filepath.Join(d.home, name)); err != nil {
+				return fmt.Errorf("overlay2: open %s: purge %s: %w", d.home, name, err)
+			}
+			continue
+		}
+		if !e.IsDir() || name == linkDir || graphdriver.ValidateID(name) != nil {
+			continue // not a layer; leave it alone
+		}
+		if err := d.loadLayer(name); err != nil {
+			return fmt.Errorf("overlay2: open %s: layer %s: %w", d.home, name, err)
+		}
+	}
+	if err := d.resolveParents(); err != nil {
+		return fmt.Errorf("overlay2: open %s: %w", d.home, err)
+	}
+	if err := d.repairLinks(); err != nil {
+		return fmt.Errorf("overlay2: open %s: rebuild l/: %w", d.home, err)
+	}
+	return nil
+}
+
+func isLeftover(name string) bool {
+	return strings.HasPrefix(name, ".tmp-") || strings.HasPrefix(name, ".removing-") ||
+		strings.HasPrefix(name, probePrefix)
+}
+
+// loadLayer records layer id from its link file, making a link for a
+// layer without one (made by an old Docker).
+func (d *Driver) loadLayer(id string) error {
+	if _, err := os.Stat(d.diffDir(id)); err != nil {
+		return fmt.Errorf("%w: no diff dir: %w", graphdriver.ErrInvalidLayer, err)
+	}
+	b, err := os.ReadFile(filepath.Join(d.layerDir(id), "link"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	link := strings.TrimSpace(string(b))
+	if _, taken := d.links[link]; !validLink(link) || taken {
+		if link, err = d.freshLinkLocked(); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(d.layerDir(id), "link"), []byte(link), 0o644); err != nil {
+			return err
+		}
+	}
+	_, rwErr := os.Stat(filepath.Join(d.layerDir(id), "rw"))
+	d.store[id] = &layer{link: link, rw: rwErr == nil, ready: true}
+	d.links[link] = id
+	return nil
+}
+
+// resolveParents finds each layer's parent: the layer whose link is the
+// first entry of its lower file, and counts children.
+func (d *Driver) resolveParents() error {
+	for id, l := range d.store {
+		b, err := os.ReadFile(filepath.Join(d.layerDir(id), "lower"))
+		if errors.Is(err, os.ErrNotExist) {
+			continue // a base layer
+		}
+		if err != nil {
+			return fmt.Errorf("layer %s: %w", id, err)
+		}
+		links, err := parseLower(string(b))
+		if err != nil {
+			return fmt.Errorf("layer %s: %w: %w", id, graphdriver.ErrInvalidLayer, err)
+		}
+		for _, link := range links {
+			if _, ok := d.links[link]; !ok {
+				return fmt.Errorf("layer %s: lower layer l/%s has no layer: %w", id, link, graphdriver.ErrInvalidLayer)
+			}
+		}
+		if len(links) > 0 {
+			l.parent = d.links[links[0]]
+		}
+	}
+	for _, l := range d.store {
+		if l.parent != "" {
+			d.store[l.parent].children++
+		}
+	}
+	return nil
+}
+
+// repairLinks makes l/<link> -> ../<id>/diff for every layer, replacing
+// wrong ones, and deletes links whose target is gone.
+func (d *Driver) repairLinks() error {
+	dir := filepath.Join(d.home, linkDir)
+	for id, l := range d.store {
+		want := filepath.Join("..", id, "diff")
+		path := filepath.Join(dir, l.link)
+		if got, err := os.Readlink(path); err == nil && got == want {
+			continue
+		}
+		if err := removeIfExists(path); err != nil {
+			return err
+		}
+		if err := os.Symlink(want, path); err != nil {
+			return err
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if _, err := os.Stat(filepath.Join(dir, e.Name())); errors.Is(err, os.ErrNotExist) {
+			if err := removeIfExists(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,98 @@
+package overlay2
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/layerfs/graphdriver"
+)
+
+// Remove deletes layer id: it checks that nothing is mounted on its
+// merged dir, renames the layer aside (the commit point), removes its
+// l/ link, then deletes it, so a crash never leaves a half-deleted layer.
+func (d *Driver) Remove(id string) error {
+	if err := graphdriver.ValidateID(id); err != nil {
+		return fmt.Errorf("overlay2: remove: %w", err)
+	}
+	d.locks.Lock(id)
+	defer d.locks.Unlock(id)
+	return d.removeLocked(id, false)
+}
+
+// removeLocked is Remove with id's lock held; inFlight is for undoing a
+// Create whose layer is not ready yet.
+func (d *Driver) removeLocked(id string, inFlight bool) error {
+	l, err := d.markRemoving(id, inFlight)
+	if err != nil {
+		return err
+	}
+	if err := d.renameAside(id); err != nil {
+		d.mu.Lock()
+		d.store[id].ready = !inFlight
+		d.mu.Unlock()
+		return err
+	}
+	d.release(id)
+	err = removeIfExists(filepath.Join(d.home, linkDir, l.link))
+	err = errors.Join(err, d.purge(filepath.Join(d.home, ".removing-"+id)))
+	if err != nil {
+		return fmt.Errorf("overlay2: remove %s: layer removed, leftovers remain until reopen: %w", id, err)
+	}
+	return nil
+}
+
+// renameAside moves the layer to .removing-<id> unless something is
+// mounted on its merged dir (a leaked mount: unmount it first).
+func (d *Driver) renameAside(id string) error {
+	mounted, err := isMountPoint(d.mergedDir(id))
+	if err != nil {
+		return fmt.Errorf("overlay2: remove %s: read mount table: %w", id, err)
+	}
+	if mounted {
+		return fmt.Errorf("overlay2: remove %s: %s is still mounted (not by this driver's Get; unmount it): %w",
+			id, d.mergedDir(id), graphdriver.ErrBusy)
+	}
+	if err := os.Rename(d.layerDir(id), filepath.Join(d.home, ".removing-"+id)); err != nil {
+		return fmt.Errorf("overlay2: remove %s: %w", id, err)
+	}
+	return nil
+}
+
+func (d *Driver) markRemoving(id string, inFlight bool) (layer, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	l, ok := d.store[id]
+	switch {
+	case !ok || (!l.ready && !inFlight):
+		return layer{}, fmt.Errorf("overlay2: remove %s: %w", id, graphdriver.ErrNotFound)
+	case d.refs.Count(id) > 0:
+		return layer{}, fmt.Errorf("overlay2: remove %s: held by %d Get calls: %w", id, d.refs.Count(id), graphdriver.ErrBusy)
+	case l.children > 0:
+		return layer{}, fmt.Errorf("overlay2: remove %s: %d children: %w", id, l.children, graphdriver.ErrHasChildren)
+	}
+	l.ready = false
+	return *l, nil
+}
+
+// purge deletes dir, a layer renamed aside or a temporary one, after
+// checking that nothing is mounted below it: RemoveAll through a mount
+// would delete the contents of the layers mounted there.
+func (d *Driver) purge(dir string) error {
+	entries, err := readMounts()
+	if err != nil {
+		return err
+	}
+	if busy := mountsUnder(entries, dir, ""); len(busy) > 0 {
+		return fmt.Errorf("%s: %s is mounted: %w", dir, busy[0], graphdriver.ErrBusy)
+	}
+	return os.RemoveAll(dir)
+}
+
+func removeIfExists(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
