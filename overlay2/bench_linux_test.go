@@ -28,7 +28,7 @@ func BenchmarkGetPut(b *testing.B) {
 			}
 		})
 		b.Run(fmt.Sprintf("lowers=%d/bare", n), func(b *testing.B) {
-			spec := d.spec(d.chain(top), top, "")
+			spec := d.spec(d.table.Ancestors(top), top, "")
 			target := d.mergedDir(top)
 			for b.Loop() {
 				bareMount(b, spec.fsconfigOptions(), target)

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync"
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
 	"github.com/layerfs/graphdriver/internal/inroot"
+	"github.com/layerfs/graphdriver/internal/layers"
 	"github.com/layerfs/graphdriver/naive"
 )
 
@@ -41,7 +41,7 @@ func (d *Driver) Diff(id, parent string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("overlay2: diff %s: %w", id, err), release())
 	}
-	return &releasingReader{ReadCloser: rc, release: release}, nil
+	return layers.ReleaseOnClose(rc, release), nil
 }
 
 // DiffSize returns the bytes of file content Diff(id, parent) carries.
@@ -60,15 +60,15 @@ func (d *Driver) DiffSize(id, parent string) (int64, error) {
 // holdPair takes views (Get) of id and of the parent to diff against
 // ("" for an empty tree) until release.
 func (d *Driver) holdPair(op, id, parent string) (layerDir, parentDir string, release func() error, err error) {
-	l, err := d.lookup(op, id)
+	l, err := d.table.Lookup(op, id)
 	if err != nil {
 		return "", "", nil, err
 	}
 	if parent == "" {
-		parent = l.parent
+		parent = l.Parent
 	}
 	if parent != "" {
-		if _, err := d.lookup(op+" "+id+": parent", parent); err != nil {
+		if _, err := d.table.Lookup(op+" "+id+": parent", parent); err != nil {
 			return "", "", nil, err
 		}
 	}
@@ -84,19 +84,6 @@ func (d *Driver) holdPair(op, id, parent string) (layerDir, parentDir string, re
 	return layerDir, parentDir, func() error { return errors.Join(d.Put(parent), d.Put(id)) }, nil
 }
 
-// releasingReader drops the views of a Diff when it is closed.
-type releasingReader struct {
-	io.ReadCloser
-	once    sync.Once
-	release func() error
-}
-
-func (r *releasingReader) Close() error {
-	err := r.ReadCloser.Close()
-	r.once.Do(func() { err = errors.Join(err, r.release()) })
-	return err
-}
-
 // ApplyDiff unpacks the layer tar diff straight into the diff dir of layer
 // id, whose parent is parent, with overlay whiteouts (archive.Apply
 // resolves every path inside the diff dir). Hardlinks to files of lower
@@ -110,17 +97,17 @@ func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, retEr
 	}
 	d.locks.Lock(id)
 	defer d.locks.Unlock(id)
-	l, err := d.lookup("apply diff", id)
+	l, err := d.table.Lookup("apply diff", id)
 	if err != nil {
 		return 0, err
 	}
 	if parent != "" {
-		if _, err := d.lookup("apply diff "+id+": parent", parent); err != nil {
+		if _, err := d.table.Lookup("apply diff "+id+": parent", parent); err != nil {
 			return 0, err
 		}
 	}
-	if parent != "" && parent != l.parent {
-		return 0, fmt.Errorf("overlay2: apply diff %s: parent %s given, but the layer's parent is %q", id, parent, l.parent)
+	if parent != "" && parent != l.Parent {
+		return 0, fmt.Errorf("overlay2: apply diff %s: parent %s given, but the layer's parent is %q", id, parent, l.Parent)
 	}
 	defer func() {
 		if retErr != nil {
@@ -128,12 +115,12 @@ func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, retEr
 		}
 	}()
 	opts := &archive.ApplyOptions{Whiteouts: d.whiteoutFormat(), IDMap: d.idMap}
-	if l.parent != "" {
-		lower, err := d.Get(l.parent, "")
+	if l.Parent != "" {
+		lower, err := d.Get(l.Parent, "")
 		if err != nil {
 			return 0, err
 		}
-		defer func() { retErr = errors.Join(retErr, d.Put(l.parent)) }()
+		defer func() { retErr = errors.Join(retErr, d.Put(l.Parent)) }()
 		opts.Lower = func(path string) (*os.File, error) { return inroot.OpenFile(lower, path) }
 	}
 	return archive.Apply(d.diffDir(id), diff, opts)

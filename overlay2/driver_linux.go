@@ -10,9 +10,9 @@ import (
 	"sync"
 
 	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/internal/layers"
 	"github.com/layerfs/graphdriver/internal/locker"
 	"github.com/layerfs/graphdriver/internal/options"
-	"github.com/layerfs/graphdriver/internal/refcount"
 	"github.com/layerfs/graphdriver/whiteout"
 	"golang.org/x/sys/unix"
 )
@@ -26,24 +26,22 @@ type Driver struct {
 	probe    probeResult
 	pageSize int
 
-	locks  locker.Locker     // one per layer id, taken first by every method
-	refs   refcount.Counter  // Get references per id
-	mu     sync.Mutex        // guards store, links and views
-	store  map[string]*layer // every layer, ready or in flight
-	links  map[string]string // short link name -> layer id
-	views  map[string]view   // layers held by Get: what Get returned
+	locks  locker.Locker            // one per layer id, taken first by every method
+	table  *layers.Table[layerInfo] // every layer, ready or in flight, and its references
+	mu     sync.Mutex               // guards links and views
+	links  map[string]string        // short link name -> layer id
+	views  map[string]view          // layers held by Get: what Get returned
 	closed bool
 }
 
-// layer is what the driver knows of one layer. A layer is in store from
-// the moment a Create reserves its id until its Remove completes.
-type layer struct {
-	parent   string
-	link     string
-	rw       bool
-	ready    bool // false while being created or removed
-	children int  // layers whose parent this is, including ones in flight
+// layerInfo is what overlay2 keeps per layer beside its parent.
+type layerInfo struct {
+	link string // the short name of its l/ link
+	rw   bool
 }
+
+// layer is a copy of what the table knows of one layer.
+type layer = layers.Layer[layerInfo]
 
 // view is a layer's merged view while Get references it.
 type view struct {
@@ -65,7 +63,7 @@ func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, er
 		return nil, err
 	}
 	d := &Driver{idMap: idMap, pageSize: unix.Getpagesize(),
-		store: map[string]*layer{}, links: map[string]string{}, views: map[string]view{}}
+		table: layers.NewTable[layerInfo](Name), links: map[string]string{}, views: map[string]view{}}
 	if d.rootUID, d.rootGID, err = idMap.RootPair(); err != nil {
 		return nil, fmt.Errorf("overlay2: id map: root %w", err)
 	}
@@ -124,9 +122,7 @@ func (d *Driver) String() string { return Name }
 
 // Status reports the probes made at open and the number of layers.
 func (d *Driver) Status() [][2]string {
-	d.mu.Lock()
-	n := len(d.store)
-	d.mu.Unlock()
+	n := d.table.Len()
 	p := d.probe
 	return [][2]string{
 		{"Backing Filesystem", p.fsName},
@@ -143,7 +139,7 @@ func (d *Driver) Status() [][2]string {
 // parents' diff dirs, nearest first, ':'-joined; absent for a base
 // layer), UpperDir, WorkDir and MergedDir.
 func (d *Driver) GetMetadata(id string) (map[string]string, error) {
-	if _, err := d.lookup("metadata", id); err != nil {
+	if _, err := d.table.Lookup("metadata", id); err != nil {
 		return nil, err
 	}
 	md := map[string]string{
@@ -151,7 +147,7 @@ func (d *Driver) GetMetadata(id string) (map[string]string, error) {
 		"WorkDir":   filepath.Join(d.layerDir(id), "work"),
 		"MergedDir": d.mergedDir(id),
 	}
-	if chain := d.chain(id); len(chain) > 0 {
+	if chain := d.table.Ancestors(id); len(chain) > 0 {
 		dirs := make([]string, len(chain))
 		for i, p := range chain {
 			dirs[i] = d.diffDir(p)
@@ -163,7 +159,7 @@ func (d *Driver) GetMetadata(id string) (map[string]string, error) {
 
 // Exists reports whether layer id exists.
 func (d *Driver) Exists(id string) bool {
-	_, err := d.lookup("exists", id)
+	_, err := d.table.Lookup("exists", id)
 	return err == nil
 }
 
@@ -178,8 +174,10 @@ func (d *Driver) Cleanup() error {
 			errs = append(errs, unmount(v.dir))
 		}
 		delete(d.views, id)
-		for d.refs.Count(id) > 0 {
-			d.refs.Decrement(id)
+		for {
+			if _, held := d.table.Drop(id); !held {
+				break
+			}
 		}
 	}
 	d.closed = true
@@ -189,29 +187,10 @@ func (d *Driver) Cleanup() error {
 	return nil
 }
 
-// lookup returns a copy of the ready layer id.
-func (d *Driver) lookup(op, id string) (layer, error) {
-	if err := graphdriver.ValidateID(id); err != nil {
-		return layer{}, fmt.Errorf("overlay2: %s: %w", op, err)
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	l, ok := d.store[id]
-	if !ok || !l.ready {
-		return layer{}, fmt.Errorf("overlay2: %s %s: %w", op, id, graphdriver.ErrNotFound)
-	}
-	return *l, nil
-}
-
-// chain returns the ancestors of id, nearest first.
-func (d *Driver) chain(id string) []string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	var out []string
-	for l := d.store[id]; l != nil && l.parent != ""; l = d.store[l.parent] {
-		out = append(out, l.parent)
-	}
-	return out
+// linkOf returns the short link name of layer id.
+func (d *Driver) linkOf(id string) string {
+	l, _ := d.table.Lookup("link", id)
+	return l.Meta.link
 }
 
 // whiteoutFormat is how whiteouts are stored in diff dirs.

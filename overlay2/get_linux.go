@@ -24,7 +24,7 @@ func (d *Driver) Get(id, mountLabel string) (string, error) {
 	}
 	d.locks.Lock(id)
 	defer d.locks.Unlock(id)
-	l, err := d.lookup("get", id)
+	l, err := d.table.Lookup("get", id)
 	if err != nil {
 		return "", err
 	}
@@ -36,17 +36,20 @@ func (d *Driver) Get(id, mountLabel string) (string, error) {
 			return "", fmt.Errorf("overlay2: get %s: %w", id, err)
 		}
 	}
+	// id's lock is held: nothing removed the layer since the look-up.
+	if _, err := d.table.Hold("get", id); err != nil {
+		return "", err
+	}
 	d.mu.Lock()
 	d.views[id] = v
-	d.refs.Increment(id)
 	d.mu.Unlock()
 	return v.dir, nil
 }
 
 // mountView mounts the view of layer l (see Get).
 func (d *Driver) mountView(id string, l layer, label string) (view, error) {
-	chain := d.chain(id)
-	if len(chain) == 0 && l.children == 0 {
+	chain := d.table.Ancestors(id)
+	if len(chain) == 0 && l.Children == 0 {
 		return view{dir: d.diffDir(id)}, nil
 	}
 	merged := d.mergedDir(id)
@@ -60,13 +63,13 @@ func (d *Driver) mountView(id string, l layer, label string) (view, error) {
 		}
 		return view{dir: merged, mounted: true}, nil
 	}
-	layers, top := chain, ""
-	if l.children > 0 {
-		layers = append([]string{id}, chain...)
+	lowers, top := chain, ""
+	if l.Children > 0 {
+		lowers = append([]string{id}, chain...)
 	} else {
 		top = id
 	}
-	spec := d.spec(layers, top, label)
+	spec := d.spec(lowers, top, label)
 	if err := spec.check(); err != nil {
 		return view{}, err
 	}
@@ -87,15 +90,13 @@ func (d *Driver) mountView(id string, l layer, label string) (view, error) {
 // are short and relative to the home: l/<link> and <id>/diff.
 func (d *Driver) spec(lowers []string, top, label string) mountSpec {
 	s := mountSpec{Label: label, UserXattr: d.probe.userXattr, Lowers: make([]string, len(lowers))}
-	d.mu.Lock()
 	for i, id := range lowers {
 		if d.probe.legacy {
-			s.Lowers[i] = linkDir + "/" + d.store[id].link
+			s.Lowers[i] = linkDir + "/" + d.linkOf(id)
 		} else {
 			s.Lowers[i] = d.diffDir(id)
 		}
 	}
-	d.mu.Unlock()
 	if top == "" {
 		return s
 	}
@@ -116,13 +117,14 @@ func (d *Driver) Put(id string) error {
 	}
 	d.locks.Lock(id)
 	defer d.locks.Unlock(id)
-	if _, err := d.lookup("put", id); err != nil {
+	l, err := d.table.Lookup("put", id)
+	if err != nil {
 		return err
 	}
 	d.mu.Lock()
 	v := d.views[id]
-	n := d.refs.Count(id)
 	d.mu.Unlock()
+	n := l.Holds
 	if n == 0 {
 		return fmt.Errorf("overlay2: put %s: %w", id, graphdriver.ErrNotMounted)
 	}
@@ -131,10 +133,10 @@ func (d *Driver) Put(id string) error {
 			return fmt.Errorf("overlay2: put %s: %w", id, err)
 		}
 	}
-	d.mu.Lock()
-	if left, _ := d.refs.Decrement(id); left == 0 {
+	if left, _ := d.table.Drop(id); left == 0 {
+		d.mu.Lock()
 		delete(d.views, id)
+		d.mu.Unlock()
 	}
-	d.mu.Unlock()
 	return nil
 }

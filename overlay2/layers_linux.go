@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/internal/layers"
 )
 
 // Create makes read-only layer id on top of parent. It costs a few
@@ -21,7 +22,7 @@ func (d *Driver) CreateReadWrite(id, parent string, opts *graphdriver.CreateOpts
 }
 
 func (d *Driver) create(id, parent string, rw bool, opts *graphdriver.CreateOpts) (retErr error) {
-	if err := validateCreate(id, parent, opts); err != nil {
+	if err := layers.ValidateCreate(Name, id, parent, opts, "quota needs xfs project quotas; not implemented"); err != nil {
 		return err
 	}
 	d.locks.Lock(id)
@@ -66,31 +67,7 @@ func (d *Driver) finishCreate(id, link, parent string) error {
 			return err
 		}
 	}
-	d.mu.Lock()
-	d.store[id].ready = true
-	d.mu.Unlock()
-	return nil
-}
-
-func validateCreate(id, parent string, opts *graphdriver.CreateOpts) error {
-	if err := graphdriver.ValidateID(id); err != nil {
-		return fmt.Errorf("overlay2: create: %w", err)
-	}
-	if parent != "" {
-		if err := graphdriver.ValidateID(parent); err != nil {
-			return fmt.Errorf("overlay2: create %s: parent: %w", id, err)
-		}
-	}
-	if opts == nil {
-		return nil
-	}
-	for key := range opts.StorageOpt {
-		if key == "size" {
-			return fmt.Errorf("overlay2: create %s: storage option size: %w: quota needs xfs project quotas; not implemented",
-				id, graphdriver.ErrNotSupported)
-		}
-		return fmt.Errorf("overlay2: create %s: unknown storage option %q", id, key)
-	}
+	d.table.SetReady(id, true)
 	return nil
 }
 
@@ -98,25 +75,20 @@ func validateCreate(id, parent string, opts *graphdriver.CreateOpts) error {
 // parent, so a concurrent Remove of the parent fails with ErrHasChildren.
 func (d *Driver) reserve(id, parent string, rw bool) (string, error) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	if _, taken := d.store[id]; taken {
-		return "", fmt.Errorf("overlay2: create %s: %w", id, graphdriver.ErrExists)
-	}
-	if parent != "" {
-		p, ok := d.store[parent]
-		if !ok || !p.ready {
-			return "", fmt.Errorf("overlay2: create %s: parent %s: %w", id, parent, graphdriver.ErrNotFound)
-		}
-	}
 	link, err := d.freshLinkLocked()
+	if err == nil {
+		d.links[link] = id
+	}
+	d.mu.Unlock()
 	if err != nil {
 		return "", fmt.Errorf("overlay2: create %s: %w", id, err)
 	}
-	if parent != "" {
-		d.store[parent].children++
+	if err := d.table.Reserve(id, parent, layerInfo{link: link, rw: rw}); err != nil {
+		d.mu.Lock()
+		delete(d.links, link)
+		d.mu.Unlock()
+		return "", err
 	}
-	d.store[id] = &layer{parent: parent, link: link, rw: rw}
-	d.links[link] = id
 	return link, nil
 }
 
@@ -137,22 +109,12 @@ func (d *Driver) freshLinkLocked() (string, error) {
 // parent's committed file goes with its last child, so a failed Create
 // leaves the home as it was (Docker leaves it; nothing reads it).
 func (d *Driver) release(id string) {
+	l, lastChild := d.table.Release(id)
 	d.mu.Lock()
-	l, ok := d.store[id]
-	if !ok {
-		d.mu.Unlock()
-		return
-	}
-	lastChild := false
-	if p, ok := d.store[l.parent]; ok && l.parent != "" {
-		p.children--
-		lastChild = p.children == 0
-	}
-	delete(d.links, l.link)
-	delete(d.store, id)
+	delete(d.links, l.Meta.link)
 	d.mu.Unlock()
 	if lastChild {
-		_ = removeIfExists(filepath.Join(d.layerDir(l.parent), "committed"))
+		_ = removeIfExists(filepath.Join(d.layerDir(l.Parent), "committed"))
 	}
 }
 
@@ -196,10 +158,7 @@ func (d *Driver) buildLayer(dir, link, parent string, rw bool) error {
 // lowerOf returns the lower file of a child of parent: the parent's
 // link, then the parent's own lower list.
 func (d *Driver) lowerOf(parent string) (string, error) {
-	d.mu.Lock()
-	link := d.store[parent].link
-	d.mu.Unlock()
-	lower := formatLower([]string{link})
+	lower := formatLower([]string{d.linkOf(parent)})
 	b, err := os.ReadFile(filepath.Join(d.layerDir(parent), "lower"))
 	if errors.Is(err, os.ErrNotExist) {
 		return lower, nil

@@ -74,7 +74,7 @@ func (d *Driver) loadLayer(id string) error {
 		}
 	}
 	_, rwErr := os.Stat(filepath.Join(d.layerDir(id), "rw"))
-	d.store[id] = &layer{link: link, rw: rwErr == nil, ready: true}
+	d.table.Load(id, "", layerInfo{link: link, rw: rwErr == nil})
 	d.links[link] = id
 	return nil
 }
@@ -82,7 +82,7 @@ func (d *Driver) loadLayer(id string) error {
 // resolveParents finds each layer's parent: the layer whose link is the
 // first entry of its lower file, and counts children.
 func (d *Driver) resolveParents() error {
-	for id, l := range d.store {
+	for _, id := range d.table.IDs() {
 		b, err := os.ReadFile(filepath.Join(d.layerDir(id), "lower"))
 		if errors.Is(err, os.ErrNotExist) {
 			continue // a base layer
@@ -100,14 +100,10 @@ func (d *Driver) resolveParents() error {
 			}
 		}
 		if len(links) > 0 {
-			l.parent = d.links[links[0]]
+			d.table.SetParent(id, d.links[links[0]])
 		}
 	}
-	for _, l := range d.store {
-		if l.parent != "" {
-			d.store[l.parent].children++
-		}
-	}
+	d.table.CountChildren()
 	return nil
 }
 
@@ -115,9 +111,9 @@ func (d *Driver) resolveParents() error {
 // wrong ones, and deletes links whose target is gone.
 func (d *Driver) repairLinks() error {
 	dir := filepath.Join(d.home, linkDir)
-	for id, l := range d.store {
+	for _, id := range d.table.IDs() {
 		want := filepath.Join("..", id, "diff")
-		path := filepath.Join(dir, l.link)
+		path := filepath.Join(dir, d.linkOf(id))
 		if got, err := os.Readlink(path); err == nil && got == want {
 			continue
 		}

@@ -24,18 +24,16 @@ func (d *Driver) Remove(id string) error {
 // removeLocked is Remove with id's lock held; inFlight is for undoing a
 // Create whose layer is not ready yet.
 func (d *Driver) removeLocked(id string, inFlight bool) error {
-	l, err := d.markRemoving(id, inFlight)
+	l, err := d.table.MarkRemoving(id, inFlight)
 	if err != nil {
 		return err
 	}
 	if err := d.renameAside(id); err != nil {
-		d.mu.Lock()
-		d.store[id].ready = !inFlight
-		d.mu.Unlock()
+		d.table.SetReady(id, !inFlight)
 		return err
 	}
 	d.release(id)
-	err = removeIfExists(filepath.Join(d.home, linkDir, l.link))
+	err = removeIfExists(filepath.Join(d.home, linkDir, l.Meta.link))
 	err = errors.Join(err, d.purge(filepath.Join(d.home, ".removing-"+id)))
 	if err != nil {
 		return fmt.Errorf("overlay2: remove %s: layer removed, leftovers remain until reopen: %w", id, err)
@@ -58,22 +56,6 @@ func (d *Driver) renameAside(id string) error {
 		return fmt.Errorf("overlay2: remove %s: %w", id, err)
 	}
 	return nil
-}
-
-func (d *Driver) markRemoving(id string, inFlight bool) (layer, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	l, ok := d.store[id]
-	switch {
-	case !ok || (!l.ready && !inFlight):
-		return layer{}, fmt.Errorf("overlay2: remove %s: %w", id, graphdriver.ErrNotFound)
-	case d.refs.Count(id) > 0:
-		return layer{}, fmt.Errorf("overlay2: remove %s: held by %d Get calls: %w", id, d.refs.Count(id), graphdriver.ErrBusy)
-	case l.children > 0:
-		return layer{}, fmt.Errorf("overlay2: remove %s: %d children: %w", id, l.children, graphdriver.ErrHasChildren)
-	}
-	l.ready = false
-	return *l, nil
 }
 
 // purge deletes dir, a layer renamed aside or a temporary one, after

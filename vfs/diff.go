@@ -6,11 +6,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
 	"github.com/layerfs/graphdriver/internal/inroot"
+	"github.com/layerfs/graphdriver/internal/layers"
 	"github.com/layerfs/graphdriver/naive"
 	"github.com/layerfs/graphdriver/whiteout"
 )
@@ -44,7 +44,7 @@ func (d *Driver) Diff(id, parent string) (io.ReadCloser, error) {
 		release()
 		return nil, fmt.Errorf("vfs: diff %s: %w", id, err)
 	}
-	return &releasingReader{ReadCloser: rc, release: release}, nil
+	return layers.ReleaseOnClose(rc, release), nil
 }
 
 // DiffSize returns the bytes of file content Diff(id, parent) carries.
@@ -62,45 +62,29 @@ func (d *Driver) DiffSize(id, parent string) (int64, error) {
 }
 
 // holdPair resolves the trees of id and of the parent to diff against
-// ("" for an empty tree) and takes a reference on each until release.
-func (d *Driver) holdPair(op, id, parent string) (layerDir, parentDir string, release func(), err error) {
-	l, err := d.lookup(op, id)
+// ("" for an empty tree) and holds both (Remove is ErrBusy) until
+// release.
+func (d *Driver) holdPair(op, id, parent string) (layerDir, parentDir string, release func() error, err error) {
+	l, err := d.table.Hold(op, id)
 	if err != nil {
 		return "", "", nil, err
 	}
 	if parent == "" {
 		parent = l.Parent
 	}
-	held := []string{id}
-	if parent != "" {
-		if _, err := d.lookup(op+" "+id+": parent", parent); err != nil {
-			return "", "", nil, err
-		}
-		held = append(held, parent)
-		parentDir = d.layerDir(parent)
+	if parent == "" {
+		return d.layerDir(id), "", func() error { d.table.Drop(id); return nil }, nil
 	}
-	for _, h := range held {
-		d.refs.Increment(h)
+	if _, err := d.table.Hold(op+" "+id+": parent", parent); err != nil {
+		d.table.Drop(id)
+		return "", "", nil, err
 	}
-	release = func() {
-		for _, h := range held {
-			d.refs.Decrement(h)
-		}
+	release = func() error {
+		d.table.Drop(id)
+		d.table.Drop(parent)
+		return nil
 	}
-	return d.layerDir(id), parentDir, release, nil
-}
-
-// releasingReader drops the references of a Diff when it is closed.
-type releasingReader struct {
-	io.ReadCloser
-	once    sync.Once
-	release func()
-}
-
-func (r *releasingReader) Close() error {
-	err := r.ReadCloser.Close()
-	r.once.Do(r.release)
-	return err
+	return d.layerDir(id), d.layerDir(parent), release, nil
 }
 
 // ApplyDiff unpacks the layer tar diff into layer id, whose parent is
@@ -115,15 +99,15 @@ func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, retEr
 	}
 	d.locks.Lock(id)
 	defer d.locks.Unlock(id)
-	l, err := d.lookup("apply diff", id)
+	l, err := d.table.Lookup("apply diff", id)
 	if err != nil {
 		return 0, err
 	}
 	if parent != "" {
-		if _, err := d.lookup("apply diff "+id+": parent", parent); err != nil {
+		if _, err := d.table.Lookup("apply diff "+id+": parent", parent); err != nil {
 			return 0, err
 		}
-		if parent != l.Parent && !l.imported {
+		if parent != l.Parent && !l.Meta.Imported {
 			return 0, fmt.Errorf("vfs: apply diff %s: parent %s given, but the layer's parent is %q", id, parent, l.Parent)
 		}
 	}

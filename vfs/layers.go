@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/internal/layers"
 )
 
 // Create makes read-only layer id as a full copy of parent (reflinked where
@@ -21,19 +22,19 @@ func (d *Driver) CreateReadWrite(id, parent string, opts *graphdriver.CreateOpts
 }
 
 func (d *Driver) create(id, parent string, rw bool, opts *graphdriver.CreateOpts) (retErr error) {
-	if err := validateCreate(id, parent, opts); err != nil {
+	if err := layers.ValidateCreate(Name, id, parent, opts, "vfs has no quotas"); err != nil {
 		return err
 	}
 	d.locks.Lock(id)
 	defer d.locks.Unlock(id)
-	if err := d.reserve(id, parent, rw); err != nil {
+	if err := d.table.Reserve(id, parent, layerInfo{ReadWrite: rw}); err != nil {
 		return err
 	}
 	tmp := filepath.Join(d.layersDir(), ".tmp-"+id)
 	defer func() {
 		if retErr != nil {
 			retErr = errors.Join(retErr, os.RemoveAll(tmp), d.removeMeta(id))
-			d.release(id)
+			d.table.Release(id)
 		}
 	}()
 	if err := d.buildTree(tmp, parent); err != nil {
@@ -47,65 +48,8 @@ func (d *Driver) create(id, parent string, rw bool, opts *graphdriver.CreateOpts
 	if err := os.Rename(tmp, d.layerDir(id)); err != nil {
 		return fmt.Errorf("vfs: create %s: %w", id, err)
 	}
-	d.mu.Lock()
-	d.store[id].ready = true
-	d.mu.Unlock()
+	d.table.SetReady(id, true)
 	return nil
-}
-
-func validateCreate(id, parent string, opts *graphdriver.CreateOpts) error {
-	if err := graphdriver.ValidateID(id); err != nil {
-		return fmt.Errorf("vfs: create: %w", err)
-	}
-	if parent != "" {
-		if err := graphdriver.ValidateID(parent); err != nil {
-			return fmt.Errorf("vfs: create %s: parent: %w", id, err)
-		}
-	}
-	if opts == nil {
-		return nil
-	}
-	for key := range opts.StorageOpt {
-		if key == "size" {
-			return fmt.Errorf("vfs: create %s: storage option size: quotas are %w by vfs", id, graphdriver.ErrNotSupported)
-		}
-		return fmt.Errorf("vfs: create %s: unknown storage option %q", id, key)
-	}
-	return nil
-}
-
-// reserve claims id in the store and counts it as a child of parent, so a
-// concurrent Remove of the parent fails with ErrHasChildren while the copy
-// runs.
-func (d *Driver) reserve(id, parent string, rw bool) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if _, taken := d.store[id]; taken {
-		return fmt.Errorf("vfs: create %s: %w", id, graphdriver.ErrExists)
-	}
-	if parent != "" {
-		p, ok := d.store[parent]
-		if !ok || !p.ready {
-			return fmt.Errorf("vfs: create %s: parent %s: %w", id, parent, graphdriver.ErrNotFound)
-		}
-		p.children++
-	}
-	d.store[id] = &layer{meta: meta{Parent: parent, ReadWrite: rw}}
-	return nil
-}
-
-// release forgets id and uncounts it from its parent.
-func (d *Driver) release(id string) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	l, ok := d.store[id]
-	if !ok {
-		return
-	}
-	if p, ok := d.store[l.Parent]; ok && l.Parent != "" {
-		p.children--
-	}
-	delete(d.store, id)
 }
 
 // buildTree makes dst: an empty root owned by the remapped root, or a copy
@@ -142,37 +86,19 @@ func (d *Driver) Remove(id string) error {
 
 // removeLocked is Remove with id's lock held.
 func (d *Driver) removeLocked(id string) error {
-	if err := d.markRemoving(id); err != nil {
+	if _, err := d.table.MarkRemoving(id, false); err != nil {
 		return err
 	}
 	aside := filepath.Join(d.layersDir(), ".removing-"+id)
 	if err := os.Rename(d.layerDir(id), aside); err != nil {
-		d.mu.Lock()
-		d.store[id].ready = true
-		d.mu.Unlock()
+		d.table.SetReady(id, true)
 		return fmt.Errorf("vfs: remove %s: %w", id, err)
 	}
-	d.release(id)
+	d.table.Release(id)
 	err := errors.Join(d.removeMeta(id), os.RemoveAll(aside))
 	if err != nil {
 		return fmt.Errorf("vfs: remove %s: layer removed, leftovers remain until reopen: %w", id, err)
 	}
-	return nil
-}
-
-func (d *Driver) markRemoving(id string) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	l, ok := d.store[id]
-	switch {
-	case !ok || !l.ready:
-		return fmt.Errorf("vfs: remove %s: %w", id, graphdriver.ErrNotFound)
-	case d.refs.Count(id) > 0:
-		return fmt.Errorf("vfs: remove %s: held by %d Get calls: %w", id, d.refs.Count(id), graphdriver.ErrBusy)
-	case l.children > 0:
-		return fmt.Errorf("vfs: remove %s: %d children: %w", id, l.children, graphdriver.ErrHasChildren)
-	}
-	l.ready = false
 	return nil
 }
 
@@ -184,10 +110,9 @@ func (d *Driver) Get(id, mountLabel string) (string, error) {
 	}
 	d.locks.Lock(id)
 	defer d.locks.Unlock(id)
-	if _, err := d.lookup("get", id); err != nil {
+	if _, err := d.table.Hold("get", id); err != nil {
 		return "", err
 	}
-	d.refs.Increment(id)
 	return d.layerDir(id), nil
 }
 
@@ -198,10 +123,10 @@ func (d *Driver) Put(id string) error {
 	}
 	d.locks.Lock(id)
 	defer d.locks.Unlock(id)
-	if _, err := d.lookup("put", id); err != nil {
+	if _, err := d.table.Lookup("put", id); err != nil {
 		return err
 	}
-	if _, ok := d.refs.Decrement(id); !ok {
+	if _, ok := d.table.Drop(id); !ok {
 		return fmt.Errorf("vfs: put %s: %w", id, graphdriver.ErrNotMounted)
 	}
 	return nil

@@ -91,13 +91,9 @@ func (d *Driver) load() error {
 		if err != nil {
 			return fmt.Errorf("vfs: open %s: layer %s: %w", d.home, name, err)
 		}
-		d.store[name] = &layer{meta: m, ready: true, imported: !found}
+		d.table.Load(name, m.Parent, layerInfo{ReadWrite: m.ReadWrite, Imported: !found})
 	}
-	for _, l := range d.store {
-		if p, ok := d.store[l.Parent]; ok && l.Parent != "" {
-			p.children++
-		}
-	}
+	d.table.CountChildren()
 	return d.purgeOrphanMeta()
 }
 
@@ -110,7 +106,7 @@ func (d *Driver) purgeOrphanMeta() error {
 	}
 	for _, e := range entries {
 		id, ok := strings.CutSuffix(e.Name(), ".json")
-		if _, known := d.store[id]; ok && known {
+		if _, err := d.table.Lookup("open", id); ok && err == nil {
 			continue
 		}
 		if err := os.Remove(filepath.Join(d.metaDir(), e.Name())); err != nil {

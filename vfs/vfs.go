@@ -5,14 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync"
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/cow"
 	"github.com/layerfs/graphdriver/internal/fsprobe"
+	"github.com/layerfs/graphdriver/internal/layers"
 	"github.com/layerfs/graphdriver/internal/locker"
 	"github.com/layerfs/graphdriver/internal/options"
-	"github.com/layerfs/graphdriver/internal/refcount"
 )
 
 // Name is the name vfs registers under.
@@ -34,19 +33,14 @@ type Driver struct {
 	fsName  string
 	reflink bool
 
-	locks locker.Locker     // one per layer id, taken first by every method
-	refs  refcount.Counter  // Get references per id
-	mu    sync.Mutex        // guards layers
-	store map[string]*layer // every layer, ready or in flight
+	locks locker.Locker            // one per layer id, taken first by every method
+	table *layers.Table[layerInfo] // every layer, ready or in flight, and its references
 }
 
-// layer is what the driver knows of one layer. A layer is in store from
-// the moment a Create reserves its id until its Remove completes.
-type layer struct {
-	meta
-	ready    bool // false while being created or removed
-	imported bool // no metadata of ours (a Docker-made store): parent unknown
-	children int  // layers whose parent this is, including ones in flight
+// layerInfo is what vfs keeps per layer beside its parent.
+type layerInfo struct {
+	ReadWrite bool
+	Imported  bool // no metadata of ours (a Docker-made store): parent unknown
 }
 
 // Supported returns nil when vfs can keep a store under home on this
@@ -68,7 +62,7 @@ func New(home string, opts []string, idMap graphdriver.IDMap) (*Driver, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Driver{home: home, idMap: idMap, store: map[string]*layer{}}
+	d := &Driver{home: home, idMap: idMap, table: layers.NewTable[layerInfo](Name)}
 	copyOpts, err := copyOptions(parsed)
 	if err != nil {
 		return nil, err
@@ -138,9 +132,7 @@ func (d *Driver) String() string { return Name }
 // Status reports the backing filesystem, whether copies are reflinked and
 // the number of layers.
 func (d *Driver) Status() [][2]string {
-	d.mu.Lock()
-	n := len(d.store)
-	d.mu.Unlock()
+	n := d.table.Len()
 	return [][2]string{
 		{"Backing Filesystem", d.fsName},
 		{"Reflink", strconv.FormatBool(d.reflink)},
@@ -150,12 +142,12 @@ func (d *Driver) Status() [][2]string {
 
 // GetMetadata returns the layer's directory, its parent and its kind.
 func (d *Driver) GetMetadata(id string) (map[string]string, error) {
-	l, err := d.lookup("metadata", id)
+	l, err := d.table.Lookup("metadata", id)
 	if err != nil {
 		return nil, err
 	}
 	kind := "read-only"
-	if l.ReadWrite {
+	if l.Meta.ReadWrite {
 		kind = "read-write"
 	}
 	return map[string]string{"Dir": d.layerDir(id), "Parent": l.Parent, "Kind": kind}, nil
@@ -163,27 +155,13 @@ func (d *Driver) GetMetadata(id string) (map[string]string, error) {
 
 // Exists reports whether layer id exists.
 func (d *Driver) Exists(id string) bool {
-	_, err := d.lookup("exists", id)
+	_, err := d.table.Lookup("exists", id)
 	return err == nil
 }
 
 // Cleanup releases the driver. vfs mounts nothing, so there is nothing to
 // unmount; layers and references stay as they are.
 func (d *Driver) Cleanup() error { return nil }
-
-// lookup returns a copy of the ready layer id.
-func (d *Driver) lookup(op, id string) (layer, error) {
-	if err := graphdriver.ValidateID(id); err != nil {
-		return layer{}, fmt.Errorf("vfs: %s: %w", op, err)
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	l, ok := d.store[id]
-	if !ok || !l.ready {
-		return layer{}, fmt.Errorf("vfs: %s %s: %w", op, id, graphdriver.ErrNotFound)
-	}
-	return *l, nil
-}
 
 func (d *Driver) layersDir() string         { return filepath.Join(d.home, "dir") }
 func (d *Driver) metaDir() string           { return filepath.Join(d.home, "meta") }
