@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/layerfs/graphdriver"
+	_ "github.com/layerfs/graphdriver/overlay2"
 	_ "github.com/layerfs/graphdriver/vfs"
 )
 
