@@ -2,6 +2,7 @@ package archive
 
 import (
 	"archive/tar"
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -20,6 +21,7 @@ import (
 type applier struct {
 	opts *ApplyOptions
 	lim  Limits
+	in   *bufio.Reader // r, buffered: tar reads headers 512 bytes at a time
 	tr   *tar.Reader
 	root *os.File // the layer root, O_RDONLY|O_DIRECTORY
 	buf  *[]byte  // pooled copy buffer
@@ -48,6 +50,11 @@ type applier struct {
 	lowerCopies map[string]string
 }
 
+// readBufferSize buffers the tar stream: archive/tar reads each header
+// block on its own, which unbuffered costs a read(2) per 512 bytes.
+// Content reads of the copy buffer's size go around it.
+const readBufferSize = 64 << 10
+
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 128<<10); return &b }}
 
 func apply(root string, r io.Reader, opts *ApplyOptions) (n int64, err error) {
@@ -62,7 +69,7 @@ func apply(root string, r io.Reader, opts *ApplyOptions) (n int64, err error) {
 	if err := a.finishDirs(); err != nil {
 		return a.written, err
 	}
-	if _, err := io.Copy(io.Discard, r); err != nil {
+	if _, err := io.Copy(io.Discard, a.in); err != nil {
 		return a.written, fmt.Errorf("read past the end of the tar: %w", err)
 	}
 	return a.written, nil
@@ -77,10 +84,12 @@ func newApplier(root string, r io.Reader, opts *ApplyOptions) (*applier, error) 
 	if err != nil {
 		return nil, fmt.Errorf("apply: open layer root: %w", &os.PathError{Op: "open", Path: root, Err: err})
 	}
+	in := bufio.NewReaderSize(r, readBufferSize)
 	return &applier{
 		opts:        opts,
 		lim:         opts.Limits,
-		tr:          tar.NewReader(r),
+		in:          in,
+		tr:          tar.NewReader(in),
 		root:        os.NewFile(uintptr(fd), root),
 		buf:         bufPool.Get().(*[]byte),
 		rootUID:     uid,
