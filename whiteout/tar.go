@@ -151,6 +151,11 @@ func (c *converter) entry(hdr *tar.Header) error {
 		// them sparse again.
 		hdr.Typeflag = tar.TypeReg
 	}
+	// A hardlink to itself names no file: it would read back as whatever
+	// the path held before (a whiteout, in either form).
+	if hdr.Typeflag == tar.TypeLink && key(hdr.Linkname) == key(hdr.Name) {
+		return invalid("hardlink %q to itself", hdr.Linkname)
+	}
 	var events []event
 	var err error
 	if c.from == AUFS {
