@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	graphdriver "github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/whiteout"
 )
 
 // applier holds the state of one Apply: the root, the cached parent
@@ -197,8 +198,15 @@ func (a *applier) create(p string, hdr *tar.Header, xs []xattr) error {
 		}
 	}
 	isDir := hdr.Typeflag == tar.TypeDir || hdr.Typeflag == typeGNUDumpDir
-	if e.room, err = a.makeRoom(dfd, p, base, isDir); err != nil {
-		return err
+	isFile := hdr.Typeflag == tar.TypeReg || hdr.Typeflag == tar.TypeGNUSparse || hdr.Typeflag == tar.TypeCont
+	// A new file is made with O_EXCL, which reports whatever is in the way
+	// (EEXIST): createFile makes room only then, saving an lstat per file.
+	// Not where this layer made AUFS whiteouts: one may need clearing.
+	e.roomLater = isFile && !(a.opts.Whiteouts == whiteout.AUFS && a.whiteouts > 0)
+	if !e.roomLater {
+		if e.room, err = a.makeRoom(dfd, p, base, isDir); err != nil {
+			return err
+		}
 	}
 	switch hdr.Typeflag {
 	case tar.TypeReg, tar.TypeGNUSparse, tar.TypeCont:

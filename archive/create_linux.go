@@ -19,6 +19,9 @@ type newEntry struct {
 	hdr    *tar.Header
 	xattrs []xattr
 	room   room
+	// roomLater: nothing was cleared for the entry yet; make room only if
+	// creating it finds something in the way.
+	roomLater bool
 	// linkTarget is the cleaned target of a hardlink.
 	linkTarget string
 }
@@ -30,6 +33,12 @@ func (a *applier) createFile(e *newEntry) error {
 		return invalid("layer content over %d bytes", a.lim.MaxBytes)
 	}
 	f, err := createAt(e.dfd, e.base, e.path)
+	if e.roomLater && errors.Is(err, unix.EEXIST) {
+		if e.room, err = a.makeRoom(e.dfd, e.path, e.base, false); err != nil {
+			return err
+		}
+		f, err = createAt(e.dfd, e.base, e.path)
+	}
 	if err != nil {
 		return err
 	}
