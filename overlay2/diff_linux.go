@@ -9,52 +9,30 @@ import (
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
 	"github.com/layerfs/graphdriver/internal/inroot"
-	"github.com/layerfs/graphdriver/internal/layers"
 	"github.com/layerfs/graphdriver/naive"
 )
 
 // Changes lists what layer id changed relative to parent ("" means id's
-// own parent) by walking both merged views with package naive: it costs
-// up to two mounts and an lstat of every entry of both views.
+// own parent) by walking both trees (naive.Differ): it costs an lstat of
+// every entry of both.
 func (d *Driver) Changes(id, parent string) ([]graphdriver.Change, error) {
-	layerDir, parentDir, release, err := d.holdPair("changes", id, parent)
-	if err != nil {
-		return nil, err
-	}
-	changes, err := naive.Changes(layerDir, parentDir)
-	if err = errors.Join(err, release()); err != nil {
-		return nil, fmt.Errorf("overlay2: changes %s: %w", id, err)
-	}
-	return changes, nil
+	return d.differ().Changes(id, parent)
 }
 
 // Diff returns the canonical layer tar of id relative to parent ("" means
-// id's own parent), from the merged views. Both views stay mounted, and
-// the layers count as in use (Remove is ErrBusy), until the reader is
-// closed.
+// id's own parent). Both layers count as in use (Remove is ErrBusy) until
+// the reader is closed.
 func (d *Driver) Diff(id, parent string) (io.ReadCloser, error) {
-	layerDir, parentDir, release, err := d.holdPair("diff", id, parent)
-	if err != nil {
-		return nil, err
-	}
-	rc, err := naive.Diff(layerDir, parentDir, d.idMap)
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("overlay2: diff %s: %w", id, err), release())
-	}
-	return layers.ReleaseOnClose(rc, release), nil
+	return d.differ().Diff(id, parent)
 }
 
 // DiffSize returns the bytes of file content Diff(id, parent) carries.
 func (d *Driver) DiffSize(id, parent string) (int64, error) {
-	layerDir, parentDir, release, err := d.holdPair("diff size", id, parent)
-	if err != nil {
-		return 0, err
-	}
-	size, err := naive.DiffSize(layerDir, parentDir)
-	if err = errors.Join(err, release()); err != nil {
-		return 0, fmt.Errorf("overlay2: diff size %s: %w", id, err)
-	}
-	return size, nil
+	return d.differ().DiffSize(id, parent)
+}
+
+func (d *Driver) differ() naive.Differ {
+	return naive.Differ{Backend: Name, IDMap: d.idMap, Views: d.holdPair}
 }
 
 // holdPair takes views (Get) of id and of the parent to diff against

@@ -10,55 +10,31 @@ import (
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
 	"github.com/layerfs/graphdriver/internal/inroot"
-	"github.com/layerfs/graphdriver/internal/layers"
 	"github.com/layerfs/graphdriver/naive"
 	"github.com/layerfs/graphdriver/whiteout"
 )
 
 // Changes lists what layer id changed relative to parent ("" means id's
-// own parent) by walking both trees: it costs an lstat of every entry of
-// both.
+// own parent) by walking both trees (naive.Differ): it costs an lstat of
+// every entry of both.
 func (d *Driver) Changes(id, parent string) ([]graphdriver.Change, error) {
-	layerDir, parentDir, release, err := d.holdPair("changes", id, parent)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	changes, err := naive.Changes(layerDir, parentDir)
-	if err != nil {
-		return nil, fmt.Errorf("vfs: changes %s: %w", id, err)
-	}
-	return changes, nil
+	return d.differ().Changes(id, parent)
 }
 
 // Diff returns the canonical layer tar of id relative to parent ("" means
 // id's own parent). Both layers count as in use (Remove is ErrBusy) until
 // the reader is closed.
 func (d *Driver) Diff(id, parent string) (io.ReadCloser, error) {
-	layerDir, parentDir, release, err := d.holdPair("diff", id, parent)
-	if err != nil {
-		return nil, err
-	}
-	rc, err := naive.Diff(layerDir, parentDir, d.idMap)
-	if err != nil {
-		release()
-		return nil, fmt.Errorf("vfs: diff %s: %w", id, err)
-	}
-	return layers.ReleaseOnClose(rc, release), nil
+	return d.differ().Diff(id, parent)
 }
 
 // DiffSize returns the bytes of file content Diff(id, parent) carries.
 func (d *Driver) DiffSize(id, parent string) (int64, error) {
-	layerDir, parentDir, release, err := d.holdPair("diff size", id, parent)
-	if err != nil {
-		return 0, err
-	}
-	defer release()
-	size, err := naive.DiffSize(layerDir, parentDir)
-	if err != nil {
-		return 0, fmt.Errorf("vfs: diff size %s: %w", id, err)
-	}
-	return size, nil
+	return d.differ().DiffSize(id, parent)
+}
+
+func (d *Driver) differ() naive.Differ {
+	return naive.Differ{Backend: Name, IDMap: d.idMap, Views: d.holdPair}
 }
 
 // holdPair resolves the trees of id and of the parent to diff against
