@@ -6,7 +6,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -135,11 +137,53 @@ func rename(root, oldName, newName string) error {
 		// mv reaches the resolved parents through this process's fds.
 		src := fmt.Sprintf("/proc/%d/fd/%d/%s", os.Getpid(), from.fd, from.base)
 		dst := fmt.Sprintf("/proc/%d/fd/%d/%s", os.Getpid(), to.fd, to.base)
+		modes, err := dirModes(src)
+		if err != nil {
+			return err
+		}
 		if out, err := exec.Command("mv", "-T", src, dst).CombinedOutput(); err != nil {
 			return fmt.Errorf("mv after EXDEV: %w: %s", err, out)
 		}
+		return restoreDirModes(dst, modes)
+	})
+}
+
+// dirModes records the mode bits of every directory under root, which mv
+// may not keep: a directory it makes inside a setgid directory inherits
+// the setgid bit, where rename(2) keeps the directory as it was.
+func dirModes(root string) (map[string]uint32, error) {
+	modes := map[string]uint32{}
+	err := filepath.WalkDir(root, func(p string, e os.DirEntry, err error) error {
+		if err != nil || !e.IsDir() {
+			return err
+		}
+		var st unix.Stat_t
+		if err := unix.Lstat(p, &st); err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		modes[rel] = st.Mode & 0o7777
 		return nil
 	})
+	return modes, err
+}
+
+// restoreDirModes puts back the modes dirModes recorded, under root,
+// deepest first: a parent may lose the search permission its children
+// need.
+func restoreDirModes(root string, modes map[string]uint32) error {
+	rels := make([]string, 0, len(modes))
+	for rel := range modes {
+		rels = append(rels, rel)
+	}
+	sort.Slice(rels, func(i, j int) bool { return strings.Count(rels[i], "/") > strings.Count(rels[j], "/") })
+	for _, rel := range rels {
+		mode := modes[rel]
+		if err := unix.Chmod(filepath.Join(root, rel), mode); err != nil {
+			return fmt.Errorf("restore mode of %s after mv: %w", rel, err)
+		}
+	}
+	return nil
 }
 
 func link(root, oldName, newName string) error {

@@ -19,6 +19,7 @@ type harness struct {
 	home    string
 	d       graphdriver.Driver
 	state   *driverState
+	cfg     config // the backend's declared deviations
 }
 
 // driverState is shared by a harness and its copies for subtests.
