@@ -14,7 +14,7 @@ import (
 // the listings of the directories it is in (one per depth level, for each
 // tree), the changes found and the hardlink bookkeeping; never the trees.
 type walker struct {
-	layer, parent string // roots; parent "" is the empty tree
+	pathCompare // the roots, and the per-path comparison
 
 	changes []graphdriver.Change
 	entries []archive.Entry
@@ -25,14 +25,19 @@ type walker struct {
 	reserved error
 
 	links linkBook
-	xattr []byte    // xattr buffer
-	cmp   [2][]byte // content comparison buffers
+}
+
+// pathCompare judges single paths of the two trees (rules 3 and 4).
+type pathCompare struct {
+	layer, parent string    // roots; parent "" is the empty tree
+	xattr         []byte    // xattr buffer
+	cmp           [2][]byte // content comparison buffers
 }
 
 // walk compares layer with parent ("" for the empty tree) and returns
 // the sorted results.
 func walk(layer, parent string) (*walker, error) {
-	w := &walker{layer: layer, parent: parent, counted: make(map[fileID]bool), links: newLinkBook()}
+	w := &walker{pathCompare: pathCompare{layer: layer, parent: parent}, counted: make(map[fileID]bool), links: newLinkBook()}
 	if _, err := w.dir("", parent != ""); err != nil {
 		return nil, err
 	}
@@ -43,11 +48,11 @@ func walk(layer, parent string) (*walker, error) {
 	return w, nil
 }
 
-func (w *walker) layerPath(rel string) string {
+func (w *pathCompare) layerPath(rel string) string {
 	return filepath.Join(w.layer, filepath.FromSlash(rel))
 }
 
-func (w *walker) parentPath(rel string) string {
+func (w *pathCompare) parentPath(rel string) string {
 	return filepath.Join(w.parent, filepath.FromSlash(rel))
 }
 
@@ -167,7 +172,7 @@ func (w *walker) replaced(rel string, u, l *node) error {
 // differs reports whether a path of one type in both trees differs in
 // its own metadata or, for a regular file, content (rules 3 and 4). The
 // cheap checks go first.
-func (w *walker) differs(rel string, u, l *node) (bool, error) {
+func (w *pathCompare) differs(rel string, u, l *node) (bool, error) {
 	if statDiffers(u, l) {
 		return true, nil
 	}

@@ -141,3 +141,12 @@ func openNoFollow(p string) (*os.File, error) {
 	}
 	return os.NewFile(uintptr(fd), p), nil
 }
+
+// lstatNode lstats p.
+func lstatNode(p string) (node, error) {
+	var st unix.Stat_t
+	if err := unix.Lstat(p, &st); err != nil {
+		return node{}, &fs.PathError{Op: "lstat", Path: p, Err: err}
+	}
+	return nodeOf(filepath.Base(p), &st), nil
+}

@@ -15,4 +15,5 @@ var errNotLinux = fmt.Errorf("walking layer trees needs Linux: %w", graphdriver.
 func listDir(string, bool) ([]node, error)                 { return nil, errNotLinux }
 func readLink(string) (string, error)                      { return "", errNotLinux }
 func readXattrs(string, *[]byte) ([]xattr, error)          { return nil, errNotLinux }
+func lstatNode(string) (node, error)                       { return node{}, errNotLinux }
 func sameContent(string, string, *[2][]byte) (bool, error) { return false, errNotLinux }

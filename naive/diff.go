@@ -61,3 +61,29 @@ func DiffSize(layer, parent string) (int64, error) {
 	}
 	return w.size, nil
 }
+
+// Comparer judges one path that both trees hold by rules 3 and 4 of the
+// package doc: its own type, permission bits, owner, mtime, size or
+// device numbers, symlink target, exported xattrs, and content where the
+// mtime cannot be trusted. It looks neither below a directory nor at
+// hardlink groups. A backend's native diff uses it to decide each path
+// exactly as the walk does. It reuses buffers: one goroutine at a time.
+type Comparer struct{ pc pathCompare }
+
+// NewComparer compares paths of the trees rooted at layer and parent.
+func NewComparer(layer, parent string) *Comparer {
+	return &Comparer{pc: pathCompare{layer: layer, parent: parent}}
+}
+
+// Differs reports whether the entry rel, present in both trees, differs.
+func (c *Comparer) Differs(rel string) (bool, error) {
+	u, err := lstatNode(c.pc.layerPath(rel))
+	if err != nil {
+		return false, err
+	}
+	l, err := lstatNode(c.pc.parentPath(rel))
+	if err != nil {
+		return false, err
+	}
+	return c.pc.differs(rel, &u, &l)
+}
