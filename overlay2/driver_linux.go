@@ -130,7 +130,7 @@ func (d *Driver) Status() [][2]string {
 		{"Mount API", p.api},
 		{"Max Depth", strconv.Itoa(p.maxDepth)},
 		{"User Xattr", strconv.FormatBool(p.userXattr)},
-		{"Native Overlay Diff", "false (diffs walk the merged views)"},
+		{"Native Overlay Diff", "true (walks the upper dir; naive for hardlinks, redirects, metacopy, other parents)"},
 		{"Layers", strconv.Itoa(n)},
 	}
 }

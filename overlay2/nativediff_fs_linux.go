@@ -1,0 +1,82 @@
+package overlay2
+
+// What the native walk reads of the two trees: lstat results and
+// directory listings. Whether a path changed is naive.Comparer's call, so
+// both engines judge a path alike.
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+
+	"golang.org/x/sys/unix"
+)
+
+// node is what lstat shows of one entry, as naive's walker keeps it.
+type node struct {
+	name            string
+	mode, uid, gid  uint32
+	nlink           uint64
+	size, sec, nsec int64
+	rdev            uint64
+	id              [2]uint64 // dev, inode
+}
+
+func (n *node) typ() uint32  { return n.mode & unix.S_IFMT }
+func (n *node) isDir() bool  { return n.typ() == unix.S_IFDIR }
+func (n *node) isReg() bool  { return n.typ() == unix.S_IFREG }
+func (n *node) linked() bool { return !n.isDir() && n.nlink > 1 }
+
+func nodeOf(name string, st *unix.Stat_t) node {
+	sec, nsec := st.Mtim.Unix()
+	return node{name: name, mode: st.Mode, uid: st.Uid, gid: st.Gid, nlink: uint64(st.Nlink),
+		size: st.Size, sec: sec, nsec: nsec, rdev: uint64(st.Rdev), id: [2]uint64{uint64(st.Dev), st.Ino}}
+}
+
+// lstatNode lstats p; ok is false when nothing is there.
+func lstatNode(p string) (n node, ok bool, err error) {
+	var st unix.Stat_t
+	if err := unix.Lstat(p, &st); err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return node{}, false, nil
+		}
+		return node{}, false, &fs.PathError{Op: "lstat", Path: p, Err: err}
+	}
+	return nodeOf(path.Base(p), &st), true, nil
+}
+
+// readNames returns the names in directory dir, sorted by bytes.
+func readNames(dir string) ([]string, error) {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: dir, Err: err}
+	}
+	f := os.NewFile(uintptr(fd), dir)
+	defer f.Close()
+	names, err := f.Readdirnames(-1)
+	slices.Sort(names)
+	return names, err
+}
+
+// listNodes returns the entries of directory dir, each as lstat shows it.
+func listNodes(dir string) ([]node, error) {
+	names, err := readNames(dir)
+	if err != nil {
+		return nil, err
+	}
+	nodes := make([]node, len(names))
+	for i, name := range names {
+		n, ok, err := lstatNode(filepath.Join(dir, name))
+		if err == nil && !ok {
+			err = errNotNative
+		}
+		if err != nil {
+			return nil, err
+		}
+		nodes[i] = n
+	}
+	return nodes, nil
+}
