@@ -41,7 +41,8 @@
 //   - redirect_dir=off: with it on, renaming a lower dir stores an empty
 //     upper dir plus an overlay.redirect xattr, which a diff walking the
 //     upper cannot see (moby#33733); off, rename(2) of a lower dir gets
-//     EXDEV and tools copy instead;
+//     EXDEV and tools copy instead (redirect_dir=nofollow with
+//     userxattr: the kernel refuses off, which follows redirects, there);
 //   - metacopy=off: with it on, a chmod copies up metadata only and the
 //     upper holds a sparse placeholder (same problem as redirect_dir);
 //   - userxattr when running in a user namespace, where trusted.* xattrs

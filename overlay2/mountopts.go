@@ -91,11 +91,21 @@ type mountSpec struct {
 	UserXattr bool   // user.overlay.* instead of trusted.overlay.* (user namespaces)
 }
 
-// fixedOptions are set on every mount. index=on makes a lower that is
-// also another mount's upper fail with EBUSY; redirect_dir=on and
-// metacopy=on store renamed dirs and copied-up metadata as xattrs that a
-// walk of the upper (a native diff, and Docker's) cannot see (moby#33733).
-var fixedOptions = [][2]string{{"index", "off"}, {"redirect_dir", "off"}, {"metacopy", "off"}}
+// fixedOptions returns the options set on every mount. index=on makes a
+// lower that is also another mount's upper fail with EBUSY; redirect_dir=on
+// and metacopy=on store renamed dirs and copied-up metadata as xattrs that
+// a walk of the upper (a native diff, and Docker's) cannot see
+// (moby#33733). With userxattr the kernel refuses redirect_dir=off (which
+// still follows redirects: "conflicting options: userxattr,
+// redirect_dir=follow"), so nofollow is used there: no redirect is created
+// either way.
+func (s mountSpec) fixedOptions() [][2]string {
+	redirect := "off"
+	if s.UserXattr {
+		redirect = "nofollow"
+	}
+	return [][2]string{{"index", "off"}, {"redirect_dir", redirect}, {"metacopy", "off"}}
+}
 
 // check refuses a spec the kernel would refuse for its depth.
 func (s mountSpec) check() error {
@@ -115,7 +125,7 @@ func (s mountSpec) check() error {
 // one given is the top of the stack), then upper, work, userxattr (value
 // "": a flag) and the label.
 func (s mountSpec) fsconfigOptions() [][2]string {
-	opts := append([][2]string{{"source", "overlay"}}, fixedOptions...)
+	opts := append([][2]string{{"source", "overlay"}}, s.fixedOptions()...)
 	for _, l := range s.Lowers {
 		opts = append(opts, [2]string{"lowerdir+", l})
 	}
@@ -136,7 +146,7 @@ func (s mountSpec) fsconfigOptions() [][2]string {
 // (l/<link>, <id>/diff) and mounts from the home directory.
 func (s mountSpec) mountData() string {
 	var b strings.Builder
-	for _, kv := range fixedOptions {
+	for _, kv := range s.fixedOptions() {
 		b.WriteString(kv[0] + "=" + kv[1] + ",")
 	}
 	b.WriteString("lowerdir=" + strings.Join(s.Lowers, ":"))

@@ -63,7 +63,7 @@ func TestFsconfigOptions(t *testing.T) {
 	s := mountSpec{Lowers: []string{"/h/p/diff", "/h/g/diff"}, Upper: "/h/c/diff", Work: "/h/c/work",
 		UserXattr: true, Label: "system_u:object_r:container_file_t:s0"}
 	want := [][2]string{
-		{"source", "overlay"}, {"index", "off"}, {"redirect_dir", "off"}, {"metacopy", "off"},
+		{"source", "overlay"}, {"index", "off"}, {"redirect_dir", "nofollow"}, {"metacopy", "off"},
 		{"lowerdir+", "/h/p/diff"}, {"lowerdir+", "/h/g/diff"},
 		{"upperdir", "/h/c/diff"}, {"workdir", "/h/c/work"},
 		{"userxattr", ""}, {"context", "system_u:object_r:container_file_t:s0"},
@@ -84,7 +84,7 @@ func TestMountData(t *testing.T) {
 		{"read-only", mountSpec{Lowers: []string{"l/A", "l/B"}},
 			"index=off,redirect_dir=off,metacopy=off,lowerdir=l/A:l/B"},
 		{"userxattr-label", mountSpec{Lowers: []string{"l/A"}, Upper: "c/diff", Work: "c/work", UserXattr: true, Label: "s0"},
-			`index=off,redirect_dir=off,metacopy=off,lowerdir=l/A,upperdir=c/diff,workdir=c/work,userxattr,context="s0"`},
+			`index=off,redirect_dir=nofollow,metacopy=off,lowerdir=l/A,upperdir=c/diff,workdir=c/work,userxattr,context="s0"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { require.Equal(t, tt.want, tt.spec.mountData()) })
