@@ -92,22 +92,11 @@ func parseMountAPI(v string) (string, error) {
 	return "", fmt.Errorf("overlay2: option overlay2.mount_api=%q: want auto, new or legacy", v)
 }
 
-// makeHome creates home and l/. Like Docker's, home is 0710 so other
-// users cannot reach setuid binaries inside layers (CVE-2021-41091), with
-// the remapped root's group able to pass.
+// makeHome creates home and l/ (see layers.MakeHome) and resolves home's
+// symlinks, since mount points are compared with the mount table.
 func (d *Driver) makeHome() error {
-	for _, dir := range []string{d.home, filepath.Join(d.home, linkDir)} {
-		if err := os.MkdirAll(dir, 0o710); err != nil {
-			return fmt.Errorf("overlay2: open %s: %w", d.home, err)
-		}
-		if err := os.Chmod(dir, 0o710); err != nil {
-			return fmt.Errorf("overlay2: open %s: %w", d.home, err)
-		}
-		if d.rootGID != os.Getegid() {
-			if err := os.Lchown(dir, os.Geteuid(), d.rootGID); err != nil {
-				return fmt.Errorf("overlay2: open %s: %w", d.home, err)
-			}
-		}
+	if err := layers.MakeHome(Name, d.home, d.rootGID, filepath.Join(d.home, linkDir)); err != nil {
+		return err
 	}
 	real, err := filepath.EvalSymlinks(d.home)
 	if err != nil {

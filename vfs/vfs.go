@@ -71,7 +71,7 @@ func New(home string, opts []string, idMap graphdriver.IDMap) (*Driver, error) {
 	if d.rootUID, d.rootGID, err = rootPair(idMap); err != nil {
 		return nil, err
 	}
-	if err := d.makeHome(); err != nil {
+	if err := layers.MakeHome(Name, home, d.rootGID, d.layersDir(), d.metaDir()); err != nil {
 		return nil, err
 	}
 	if err := d.load(); err != nil {
@@ -104,26 +104,6 @@ func copyOptions(parsed map[string]string) (*cow.Options, error) {
 	default:
 		return nil, fmt.Errorf("vfs: option vfs.xattrs=%q: want strict or skip-unsupported", v)
 	}
-}
-
-// makeHome creates home and its subdirectories. Like Docker's, the layer
-// directory is 0710 so other users cannot reach setuid binaries inside
-// layers (CVE-2021-41091), with the remapped root's group able to pass.
-func (d *Driver) makeHome() error {
-	for _, dir := range []string{d.home, d.layersDir(), d.metaDir()} {
-		if err := os.MkdirAll(dir, 0o710); err != nil {
-			return fmt.Errorf("vfs: open %s: %w", d.home, err)
-		}
-		if err := os.Chmod(dir, 0o710); err != nil {
-			return fmt.Errorf("vfs: open %s: %w", d.home, err)
-		}
-		if d.rootGID != os.Getegid() {
-			if err := os.Lchown(dir, os.Geteuid(), d.rootGID); err != nil {
-				return fmt.Errorf("vfs: open %s: %w", d.home, err)
-			}
-		}
-	}
-	return nil
 }
 
 // String returns "vfs".
