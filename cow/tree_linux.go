@@ -6,6 +6,7 @@ import (
 	"path"
 	"sync/atomic"
 
+	"github.com/layerfs/graphdriver/internal/dirent"
 	"golang.org/x/sys/unix"
 )
 
@@ -192,7 +193,7 @@ func (o *op) makeDir(dd *dstDir, dname, rel string, st *unix.Stat_t) (dstDir, er
 // dd. It reads all names first, so one getdents buffer serves the whole
 // walk.
 func (o *op) copyEntries(sfd int, dd *dstDir, rel string) error {
-	names, err := o.readNames(sfd)
+	names, err := dirent.Names(sfd, &o.dirents)
 	if err != nil {
 		return o.fail(rel, "read directory", err)
 	}
@@ -210,24 +211,4 @@ func (o *op) copyEntries(sfd int, dd *dstDir, rel string) error {
 		}
 	}
 	return nil
-}
-
-func (o *op) readNames(fd int) ([]string, error) {
-	if o.dirents == nil {
-		o.dirents = make([]byte, 32<<10)
-	}
-	var names []string
-	for {
-		n, err := unix.Getdents(fd, o.dirents)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if n <= 0 {
-			return names, nil
-		}
-		_, _, names = unix.ParseDirent(o.dirents[:n], -1, names)
-	}
 }

@@ -7,11 +7,11 @@ package overlay2
 import (
 	"errors"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
 
+	dents "github.com/layerfs/graphdriver/internal/dirent"
 	"golang.org/x/sys/unix"
 )
 
@@ -54,11 +54,14 @@ func readNames(dir string) ([]string, error) {
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: dir, Err: err}
 	}
-	f := os.NewFile(uintptr(fd), dir)
-	defer f.Close()
-	names, err := f.Readdirnames(-1)
+	defer unix.Close(fd)
+	var buf []byte
+	names, err := dents.Names(fd, &buf)
+	if err != nil {
+		return nil, &fs.PathError{Op: "getdents", Path: dir, Err: err}
+	}
 	slices.Sort(names)
-	return names, err
+	return names, nil
 }
 
 // listNodes returns the entries of directory dir, each as lstat shows it.

@@ -1,12 +1,12 @@
 package whiteout
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path"
 	"slices"
 
+	"github.com/layerfs/graphdriver/internal/dirent"
 	"golang.org/x/sys/unix"
 )
 
@@ -62,7 +62,8 @@ func planTree(dfd int, dir string, from, to Format, ops *[]op) error {
 // do not depend on the order of the directory.
 func listDir(dfd int, dir string, from Format) (listing, error) {
 	l := listing{dir: dir}
-	names, err := readNames(dfd)
+	var buf []byte
+	names, err := dirent.Names(dfd, &buf)
 	if err != nil {
 		return l, &os.PathError{Op: "readdir", Path: relName(dir), Err: err}
 	}
@@ -81,25 +82,6 @@ func listDir(dfd int, dir string, from Format) (listing, error) {
 		}
 	}
 	return l, nil
-}
-
-// readNames returns the names in the directory dfd but "." and "..".
-func readNames(dfd int) ([]string, error) {
-	var names []string
-	buf := make([]byte, 16<<10)
-	for {
-		n, err := unix.Getdents(dfd, buf)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if n <= 0 {
-			return names, nil
-		}
-		_, _, names = unix.ParseDirent(buf[:n], -1, names)
-	}
 }
 
 // openKey opens the directory at key k below rootfd, one element at a
