@@ -3,6 +3,8 @@
 // built on it, how many references (Get, or a Diff being read) hold it,
 // and whether it is ready or in flight (being created or removed). The
 // backends keep the truth on disk and rebuild a Table when they open.
+// Beside the table: the steps every backend takes alike (MakeHome,
+// ValidateCreate, ReleaseOnClose).
 package layers
 
 import (
