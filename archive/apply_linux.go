@@ -20,24 +20,22 @@ import (
 // directory, and the bookkeeping that the whiteout rules and the final
 // directory pass need (one record per directory entry, nothing per file).
 type applier struct {
-	opts *ApplyOptions
-	lim  Limits
-	in   *bufio.Reader // r, buffered: tar reads headers 512 bytes at a time
-	tr   *tar.Reader
-	root *os.File // the layer root, O_RDONLY|O_DIRECTORY
-	buf  *[]byte  // pooled copy buffer
+	opts   *ApplyOptions
+	lim    Limits
+	in     *bufio.Reader // r, buffered: tar reads headers 512 bytes at a time
+	tr     *tar.Reader
+	root   *os.File // the layer root, O_RDONLY|O_DIRECTORY
+	rootFD int      // root's descriptor
+	buf    *[]byte  // pooled copy buffer
 
 	rootUID, rootGID int // owner of implied directories
 
 	written int64 // regular file content written
 	entries int
 
-	// parent caches the last parent directory resolved (see resolve.go).
-	parent struct {
-		path  string
-		f     *os.File
-		stale bool
-	}
+	// parents caches the parent directories resolved last (see
+	// resolve_linux.go).
+	parents parentCache
 	// dirs holds the final mode and times of every directory entry, set
 	// at the end, deepest first.
 	dirs map[string]dirMeta
@@ -92,6 +90,7 @@ func newApplier(root string, r io.Reader, opts *ApplyOptions) (*applier, error) 
 		in:          in,
 		tr:          tar.NewReader(in),
 		root:        os.NewFile(uintptr(fd), root),
+		rootFD:      fd,
 		buf:         bufPool.Get().(*[]byte),
 		rootUID:     uid,
 		rootGID:     gid,
