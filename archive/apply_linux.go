@@ -44,6 +44,9 @@ type applier struct {
 	// whiteouts counts whiteouts made, so the AUFS check for a whiteout in
 	// the way of a new entry costs nothing in layers without any.
 	whiteouts int
+	// workers finish small regular files (see files_linux.go); nil when
+	// Apply runs on one goroutine.
+	workers *fileWorkers
 	// lowerCopies maps a lower file copied in for a hardlink to the path
 	// of its copy, so further links to it link to the copy.
 	lowerCopies map[string]string
@@ -62,7 +65,12 @@ func apply(root string, r io.Reader, opts *ApplyOptions) (n int64, err error) {
 		return 0, err
 	}
 	defer func() { err = errors.Join(err, a.close()) }()
-	if err := a.run(); err != nil {
+	a.startWorkers()
+	err = a.run()
+	if werr := a.stopWorkers(); werr != nil {
+		err = werr // from an earlier entry than any error of run
+	}
+	if err != nil {
 		return a.written, err
 	}
 	if err := a.finishDirs(); err != nil {
@@ -109,7 +117,7 @@ func (a *applier) close() error {
 // run applies every entry of the tar.
 func (a *applier) run() error {
 	last := ""
-	for {
+	for !a.workerFailed() {
 		hdr, err := a.tr.Next()
 		if errors.Is(err, tar.ErrInsecurePath) {
 			err = nil // GODEBUG tarinsecurepath=0: cleanName does the checks
@@ -127,6 +135,7 @@ func (a *applier) run() error {
 			return entryErr(hdr.Name, err)
 		}
 	}
+	return nil // a worker failed: stopWorkers has its error
 }
 
 // entry applies one tar entry.

@@ -43,6 +43,9 @@ func (a *applier) createFile(e *newEntry) error {
 	if err != nil {
 		return err
 	}
+	if a.canHandOff(e) {
+		return a.handOff(fd, e)
+	}
 	defer unix.Close(fd)
 	n, err := a.copyContent(fd, e.hdr)
 	a.written += n
