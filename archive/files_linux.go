@@ -24,56 +24,77 @@ import (
 // that is no longer there (as a sequential Apply would have), and a
 // hardlink to the name shares the inode the worker finishes. Parsing the
 // tar and the kernel's work on files then run on two cores.
-
-// asyncFileMax is the largest file handed to a worker; bigger ones stream
-// through the main goroutine, so memory stays bounded: at most
-// asyncQueue+workers buffers of this size are in flight.
+//
+// Files go over in batches, the content of successive small files packed
+// into one arena, so that a worker wakes once per batch rather than once
+// per file: a wake-up costs about what writing a small file does.
 const (
-	asyncFileMax = 256 << 10
-	asyncQueue   = 16
+	asyncFileMax   = 256 << 10 // bigger files stream through the main goroutine
+	batchArena     = 1 << 20   // content bytes per batch
+	batchMaxFiles  = 64
+	batchesQueued  = 2 // batches waiting for a worker
+	maxFileWorkers = 2
 )
 
-var asyncBufPool = sync.Pool{New: func() any { b := make([]byte, asyncFileMax); return &b }}
+// Memory in flight is bounded: at most batchesQueued+workers+1 arenas.
+var arenaPool = sync.Pool{New: func() any { b := make([]byte, batchArena); return &b }}
 
 // fileJob is a regular file created by the main goroutine, for a worker
 // to fill in and close.
 type fileJob struct {
-	seq  int // entry number: the earliest failure is the one reported
-	fd   int
-	path string
-	hdr  *tar.Header
-	xs   []xattr
-	buf  *[]byte // pooled; content is (*buf)[:hdr.Size]
+	seq      int // entry number: the earliest failure is the one reported
+	fd       int
+	path     string
+	hdr      *tar.Header
+	xs       []xattr
+	off, end int // content in the batch's arena
+}
+
+// fileBatch is files handed over together, their content in arena.
+type fileBatch struct {
+	arena *[]byte
+	used  int
+	jobs  []fileJob
 }
 
 // fileWorkers runs the workers and keeps the first failure.
 type fileWorkers struct {
-	jobs   chan fileJob
-	wg     sync.WaitGroup
-	failed atomic.Bool
-	mu     sync.Mutex
-	err    error
-	errSeq int
+	batches chan *fileBatch
+	filling *fileBatch // the main goroutine's batch being filled
+	wg      sync.WaitGroup
+	failed  atomic.Bool
+	mu      sync.Mutex
+	err     error
+	errSeq  int
 }
 
-// asyncWorkers is how many workers an Apply runs: one per spare CPU, and
+// asyncWorkers is how many workers an Apply runs: up to one per CPU (the
+// main goroutine waits on reads and on the kernel much of the time), and
 // none on a single CPU, where handing files over only adds work.
-func asyncWorkers() int { return min(runtime.GOMAXPROCS(0), 2) }
+func asyncWorkers() int {
+	if n := runtime.GOMAXPROCS(0); n > 1 {
+		return min(n, maxFileWorkers)
+	}
+	return 0
+}
 
 func (a *applier) startWorkers() {
 	n := asyncWorkers()
 	if n <= 0 {
 		return
 	}
-	w := &fileWorkers{jobs: make(chan fileJob, asyncQueue)}
+	w := &fileWorkers{batches: make(chan *fileBatch, batchesQueued)}
 	for range n {
 		w.wg.Add(1)
 		go func() {
 			defer w.wg.Done()
-			for j := range w.jobs {
-				if err := a.finishFile(j); err != nil {
-					w.fail(j.seq, entryErr(j.hdr.Name, err))
+			for b := range w.batches {
+				for _, j := range b.jobs {
+					if err := a.finishFile(j, (*b.arena)[j.off:j.end]); err != nil {
+						w.fail(j.seq, entryErr(j.hdr.Name, err))
+					}
 				}
+				arenaPool.Put(b.arena)
 			}
 		}()
 	}
@@ -89,16 +110,29 @@ func (w *fileWorkers) fail(seq int, err error) {
 	w.failed.Store(true)
 }
 
-// stop waits for the queued files and returns the first failure. Every
-// job queued before it is finished or failed, and its descriptor closed.
+// send queues the batch being filled, if it holds any file.
+func (w *fileWorkers) send() {
+	if b := w.filling; b != nil && len(b.jobs) > 0 {
+		w.batches <- b
+		w.filling = nil
+	}
+}
+
+// stopWorkers hands over the last batch, waits for every file, and
+// returns the first failure. Every file handed over is finished or
+// failed, and its descriptor closed.
 func (a *applier) stopWorkers() error {
 	w := a.workers
 	if w == nil {
 		return nil
 	}
 	a.workers = nil
-	close(w.jobs)
+	w.send()
+	close(w.batches)
 	w.wg.Wait()
+	if w.filling != nil {
+		arenaPool.Put(w.filling.arena)
+	}
 	return w.err
 }
 
@@ -111,31 +145,38 @@ func (a *applier) canHandOff(e *newEntry) bool {
 	return a.workers != nil && e.hdr.Size <= asyncFileMax && !isSparse(e.hdr)
 }
 
-// handOff reads the content of the file just created as fd and queues
-// the rest for a worker. It owns fd from here on.
+// handOff reads the content of the file just created as fd into the
+// batch being filled and adds the file to it, sending the batch first if
+// it is full. It owns fd from here on.
 func (a *applier) handOff(fd int, e *newEntry) error {
-	buf := asyncBufPool.Get().(*[]byte)
-	n, err := io.ReadFull(a.tr, (*buf)[:e.hdr.Size])
+	w := a.workers
+	size := int(e.hdr.Size)
+	if b := w.filling; b != nil && (b.used+size > len(*b.arena) || len(b.jobs) == batchMaxFiles) {
+		w.send()
+	}
+	if w.filling == nil {
+		w.filling = &fileBatch{arena: arenaPool.Get().(*[]byte), jobs: make([]fileJob, 0, batchMaxFiles)}
+	}
+	b := w.filling
+	n, err := io.ReadFull(a.tr, (*b.arena)[b.used:b.used+size])
 	a.written += int64(n)
 	if err != nil {
-		asyncBufPool.Put(buf)
 		unix.Close(fd)
 		if err == io.EOF || isFormatError(err) {
 			return fmt.Errorf("read content: %w: %w", err, graphdriver.ErrInvalidLayer)
 		}
 		return fmt.Errorf("read content: %w", err)
 	}
-	a.workers.jobs <- fileJob{seq: a.entries, fd: fd, path: e.path, hdr: e.hdr, xs: e.xattrs, buf: buf}
+	b.jobs = append(b.jobs, fileJob{seq: a.entries, fd: fd, path: e.path, hdr: e.hdr, xs: e.xattrs, off: b.used, end: b.used + size})
+	b.used += size
 	return nil
 }
 
 // finishFile is a worker's part: content, then owner, mode, xattrs and
 // times, through the descriptor, which it closes.
-func (a *applier) finishFile(j fileJob) error {
+func (a *applier) finishFile(j fileJob, content []byte) error {
 	defer unix.Close(j.fd)
-	_, err := fdWriter(j.fd).Write((*j.buf)[:j.hdr.Size])
-	asyncBufPool.Put(j.buf)
-	if err != nil {
+	if _, err := fdWriter(j.fd).Write(content); err != nil {
 		return fmt.Errorf("write content: %w", err)
 	}
 	return a.setFileMeta(j.fd, j.path, j.hdr, j.xs)
