@@ -47,10 +47,10 @@ func TestApplyWorkerFailureNamesEntry(t *testing.T) {
 
 // Files handed to workers come out as made in line: content, mode with
 // setuid and xattrs, through a duplicate that replaces a file still being
-// written and a hardlink to it.
+// written, a hardlink to it, and a file written in pieces.
 func TestApplyWorkerOrdering(t *testing.T) {
 	b := newHbox(t)
-	big := strings.Repeat("b", asyncFileMax+1) // streams in line
+	big := strings.Repeat("b", 2*batchArena+123) // in pieces over three batches
 	ents := []hent{
 		hReg("dup", "first"),
 		hLink("link-to-first", "dup"),
@@ -93,4 +93,27 @@ func itoa(i int) string {
 		return digits[i : i+1]
 	}
 	return itoa(i/10) + digits[i%10:i%10+1]
+}
+
+// A tar cut short inside a file that goes over in pieces fails as an
+// invalid layer, and every descriptor Apply opened is closed.
+func TestApplyTruncatedInPieces(t *testing.T) {
+	b := newHbox(t)
+	data := b.tarOf(t, []hent{hReg("small", "s"), hReg("big", strings.Repeat("b", 3*batchArena))})
+	cut := data[:len(data)-1024-batchArena] // end blocks and the last MiB gone
+	before := openFDs(t)
+	_, err := Apply(b.root, bytes.NewReader(cut), &ApplyOptions{})
+	if !errors.Is(err, graphdriver.ErrInvalidLayer) || !strings.Contains(err.Error(), `"big"`) {
+		t.Fatalf("Apply of a cut tar: %v; want an invalid layer error naming big", err)
+	}
+	if after := openFDs(t); after != before {
+		t.Errorf("%d descriptors open after Apply, %d before", after, before)
+	}
+}
+
+func openFDs(t *testing.T) int {
+	t.Helper()
+	names, err := os.ReadDir("/proc/self/fd")
+	must(t, err)
+	return len(names)
 }
