@@ -23,10 +23,10 @@ type applier struct {
 	opts   *ApplyOptions
 	lim    Limits
 	in     *bufio.Reader // r, buffered: tar reads headers 512 bytes at a time
-	tr     *tar.Reader
-	root   *os.File // the layer root, O_RDONLY|O_DIRECTORY
-	rootFD int      // root's descriptor
-	buf    *[]byte  // pooled copy buffer
+	tr     *tarStream    // the tar, parsed (see tarstream.go)
+	root   *os.File      // the layer root, O_RDONLY|O_DIRECTORY
+	rootFD int           // root's descriptor
+	buf    *[]byte       // pooled copy buffer
 
 	rootUID, rootGID int // owner of implied directories
 
@@ -96,7 +96,7 @@ func newApplier(root string, r io.Reader, opts *ApplyOptions) (*applier, error) 
 		opts:        opts,
 		lim:         opts.Limits,
 		in:          in,
-		tr:          tar.NewReader(in),
+		tr:          newTarStream(in),
 		root:        os.NewFile(uintptr(fd), root),
 		rootFD:      fd,
 		buf:         bufPool.Get().(*[]byte),
