@@ -23,3 +23,6 @@ func newDriver(string, []string, graphdriver.IDMap) (*Driver, error) { return ni
 func probe([]string) (mounter, error) { return nil, notSupported() }
 
 type mounter interface{}
+
+// Layers returns nothing: off Linux no store opens.
+func (d *Driver) Layers() map[string]string { return nil }

@@ -142,3 +142,15 @@ func removeIfExists(path string) error {
 	}
 	return nil
 }
+
+// Layers returns every ready layer of the store with its parent ("" for
+// a base layer): what a migration to another backend copies.
+func (d *Driver) Layers() map[string]string {
+	out := map[string]string{}
+	for _, id := range d.table.IDs() {
+		if l, err := d.table.Lookup("layers", id); err == nil {
+			out[id] = l.Parent
+		}
+	}
+	return out
+}
