@@ -28,7 +28,7 @@ var programDeviations = []drivertest.Option{
 	drivertest.LossyCopyUp("fuse-overlayfs copies a lower fifo or device up as a regular file " +
 		"(the call fails with EIO), drops setuid/setgid from directories it copies up, gives a " +
 		"copied-up symlink a new mtime, renames a lower directory by copying its tree up that way, " +
-		"shows a hardlink to a lower file as a separate file once mounted again (the lower's inode number), " +
+		"can show a hardlink to a lower file as a separate file (a path keeps a lower layer's inode number), " +
 		"copies another name of a lower hardlink up alone when one is removed, and gives the directories " +
 		"a copy-up writes into a new mtime"),
 }

@@ -55,8 +55,9 @@ func TestCrashLeftoversPurged(t *testing.T) {
 // TestPutNormalizes: what fuse-overlayfs writes into a read-write view
 // is in AUFS form once the last Put returns: deletions as .wh. files, a
 // directory removed and made again as an opaque marker without the
-// opaque xattr fuse-overlayfs also sets, and a char 0/0 device made in
-// the view as a whiteout.
+// opaque xattr fuse-overlayfs also sets, a copied-up file without the
+// user.fuseoverlayfs.origin xattr it tags it with, and a char 0/0 device
+// made in the view as a whiteout.
 func TestPutNormalizes(t *testing.T) {
 	home := filepath.Join(t.TempDir(), "aufs")
 	d := openDriver(t, home)
@@ -68,7 +69,7 @@ func TestPutNormalizes(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeView(t, d, "ctr", map[string]string{"etc/motd": "", "var/cache": ""})
-	writeView(t, d, "ctr", map[string]string{"var/cache/b": "b\n"})
+	writeView(t, d, "ctr", map[string]string{"var/cache/b": "b\n", "etc/hosts": "h2\n"})
 	dir, err := d.Get("ctr", "")
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +81,8 @@ func TestPutNormalizes(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := listTree(t, d.diffDir("ctr"))
-	want := []string{"d dev", "f dev/.wh.null0", "d etc", "f etc/.wh.motd", "d var", "d var/cache", "f var/cache/.wh..wh..opq", "f var/cache/b"}
+	want := []string{"d dev", "f dev/.wh.null0", "d etc", "f etc/.wh.motd", "f etc/hosts", "d var", "d var/cache",
+		"f var/cache/.wh..wh..opq", "f var/cache/b"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("diff dir after Put:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
@@ -90,16 +92,18 @@ func TestPutNormalizes(t *testing.T) {
 	}
 }
 
+// requireNoOpaqueXattrs fails if anything under root carries a mount
+// program's xattr (opaque marks, copy-up origins).
 func requireNoOpaqueXattrs(t *testing.T, root string) {
 	t.Helper()
+	var buf []byte
 	_ = filepath.WalkDir(root, func(p string, e os.DirEntry, err error) error {
-		if err != nil || !e.IsDir() {
+		if err != nil || e.Type()&os.ModeSymlink != 0 {
 			return err
 		}
-		for _, k := range opaqueXattrs {
-			if _, err := unix.Lgetxattr(p, k, nil); err == nil {
-				t.Errorf("%s still has %s", p, k)
-			}
+		kv, err := programXattrs(p, &buf)
+		if err != nil || len(kv) > 0 {
+			t.Errorf("%s: program xattrs %v (err %v)", p, kv, err)
 		}
 		return nil
 	})

@@ -14,22 +14,37 @@ import (
 )
 
 // Changes lists what layer id changed relative to parent ("" means id's
-// own parent), by walking both merged views (naive.Differ): an lstat of
-// every entry of both.
+// own parent). Against its own parent it walks only id's diff dir (see
+// nativediff_linux.go); otherwise, or when that walk cannot be exact, it
+// walks both merged views (naive.Differ), an lstat of every entry of both.
 func (d *Driver) Changes(id, parent string) ([]graphdriver.Change, error) {
-	return d.differ().Changes(id, parent)
+	changes, err := d.nativeChanges(id, parent)
+	if errors.Is(err, errNotNative) {
+		return d.differ().Changes(id, parent)
+	}
+	return changes, err
 }
 
 // Diff returns the canonical layer tar of id relative to parent ("" means
-// id's own parent). Both layers count as in use (Remove is ErrBusy) until
-// the reader is closed.
+// id's own parent), by the native walk as in Changes; the content comes
+// from the layer's merged view. Both layers count as in use (Remove is
+// ErrBusy) until the reader is closed. AUFS's metadata never reaches it.
 func (d *Driver) Diff(id, parent string) (io.ReadCloser, error) {
-	return d.differ().Diff(id, parent)
+	rc, err := d.nativeDiff(id, parent)
+	if errors.Is(err, errNotNative) {
+		return d.differ().Diff(id, parent)
+	}
+	return rc, err
 }
 
-// DiffSize returns the bytes of file content Diff(id, parent) carries.
+// DiffSize returns the bytes of file content Diff(id, parent) carries,
+// by the native walk as in Changes.
 func (d *Driver) DiffSize(id, parent string) (int64, error) {
-	return d.differ().DiffSize(id, parent)
+	size, err := d.nativeSize(id, parent)
+	if errors.Is(err, errNotNative) {
+		return d.differ().DiffSize(id, parent)
+	}
+	return size, err
 }
 
 func (d *Driver) differ() naive.Differ {

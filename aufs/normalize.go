@@ -3,27 +3,40 @@ package aufs
 import (
 	"path"
 	"slices"
+	"strings"
 
 	"github.com/layerfs/graphdriver/whiteout"
 )
 
 // A mount program writes deletions in the AUFS form when told to
-// (programEnv), but marks an opaque directory both ways: a
-// ".wh..wh..opq" file and an opaque xattr (trusted.overlay.opaque as
-// root, user.fuseoverlayfs.opaque or user.overlay.opaque otherwise). And
-// a char 0/0 device, the overlay whiteout, is what mknod c 0 0 in a view
-// leaves. normalize turns all of it into the AUFS form after the view is
-// unmounted; planNormalize decides what, without touching the disk.
+// (programEnv), but marks an opaque directory both ways, a ".wh..wh..opq"
+// file and an opaque xattr (trusted.overlay.opaque as root), tags each
+// file it copies up with user.fuseoverlayfs.origin (the lower name whose
+// inode number the view keeps showing), and leaves a char 0/0 device, the
+// overlay whiteout, where mknod c 0 0 ran in a view. normalize turns all
+// of it into the AUFS form after the view is unmounted, as kernel aufs
+// and Docker expect a branch; planNormalize decides what, without
+// touching the disk.
 
 // opaqueXattrs are the xattrs a mount program may mark an opaque
 // directory with.
 var opaqueXattrs = []string{whiteout.OverlayOpaqueXattr, whiteout.UserOverlayOpaqueXattr, "user.fuseoverlayfs.opaque"}
 
-// normEntry is what normalize saw of one directory entry.
+// isProgramXattr reports whether key is a mount program's own: overlay
+// xattrs and fuse-overlayfs's. ApplyDiff never writes them (archive
+// refuses overlay xattrs from a tar), so in a diff dir they come from the
+// program.
+func isProgramXattr(key string) bool {
+	return whiteout.IsOverlayInternalXattr(key) || strings.HasPrefix(key, "user.fuseoverlayfs.")
+}
+
+// normEntry is what normalize saw of one entry of a directory, other
+// than a subdirectory (which it sees as a directory of its own).
 type normEntry struct {
 	name            string
-	deviceWhiteout  bool // a char device 0/0
-	hasAUFSWhiteout bool // ".wh.<name>" is there too
+	deviceWhiteout  bool     // a char device 0/0
+	hasAUFSWhiteout bool     // ".wh.<name>" is there too
+	xattrs          []string // the program's xattrs it carries
 }
 
 // normOpKind is one change normalize makes.
@@ -31,7 +44,7 @@ type normOpKind int
 
 const (
 	normMakeOpaque normOpKind = iota // create dir/.wh..wh..opq
-	normDropXattr                    // remove the xattr name from dir
+	normDropXattr                    // remove the xattr key from dir/name (dir itself when name is "")
 	normMakeMarker                   // create dir/.wh.<name>
 	normDropDevice                   // remove the char 0/0 device dir/<name>
 )
@@ -39,11 +52,12 @@ const (
 type normOp struct {
 	kind normOpKind
 	dir  string // relative to the diff dir, "." for its root
-	name string // the xattr, or the entry
+	name string // the entry, "" for dir itself
+	key  string // the xattr, for normDropXattr
 }
 
 // planNormalize returns the changes that put directory dir in AUFS form:
-// xattrs maps the opaque xattrs dir carries to their values, hasMarker
+// xattrs maps the program's xattrs dir carries to their values, hasMarker
 // says whether the opaque marker is already there. A marker is made
 // before an xattr goes, a whiteout file before its device goes, so a
 // crash halfway leaves every mark in one form or the other.
@@ -52,12 +66,13 @@ func planNormalize(dir string, xattrs map[string]string, hasMarker bool, entries
 	if slices.ContainsFunc(opaqueXattrs, func(k string) bool { return xattrs[k] == "y" }) && !hasMarker {
 		ops = append(ops, normOp{kind: normMakeOpaque, dir: dir})
 	}
-	for _, k := range opaqueXattrs {
-		if _, ok := xattrs[k]; ok {
-			ops = append(ops, normOp{kind: normDropXattr, dir: dir, name: k})
-		}
+	for _, k := range slices.Sorted(mapKeys(xattrs)) {
+		ops = append(ops, normOp{kind: normDropXattr, dir: dir, key: k})
 	}
 	for _, e := range entries {
+		for _, k := range e.xattrs {
+			ops = append(ops, normOp{kind: normDropXattr, dir: dir, name: e.name, key: k})
+		}
 		if !e.deviceWhiteout {
 			continue
 		}
@@ -67,6 +82,16 @@ func planNormalize(dir string, xattrs map[string]string, hasMarker bool, entries
 		ops = append(ops, normOp{kind: normDropDevice, dir: dir, name: e.name})
 	}
 	return ops
+}
+
+func mapKeys(m map[string]string) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
 }
 
 // skipAtRoot reports whether normalize leaves the entry name of the diff

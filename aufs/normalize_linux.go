@@ -6,21 +6,23 @@ import (
 	"os"
 	"path/filepath"
 
+	xattrs "github.com/layerfs/graphdriver/internal/xattr"
 	"github.com/layerfs/graphdriver/whiteout"
 	"golang.org/x/sys/unix"
 )
 
 // normalize puts the diff dir root in AUFS form after a mount program
-// wrote into it (see planNormalize). It walks every directory: a read
-// of each directory and an lgetxattr per opaque key, plus the changes.
+// wrote into it (see planNormalize). It walks the whole dir: a listing of
+// each directory and an llistxattr per entry, plus the changes.
 func normalize(root string) error {
-	if err := normalizeDir(root, "."); err != nil {
+	var buf []byte
+	if err := normalizeDir(root, ".", &buf); err != nil {
 		return fmt.Errorf("normalize %s to the aufs form: %w", root, err)
 	}
 	return nil
 }
 
-func normalizeDir(root, rel string) error {
+func normalizeDir(root, rel string, buf *[]byte) error {
 	dir := filepath.Join(root, rel)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -34,29 +36,49 @@ func normalizeDir(root, rel string) error {
 	var subdirs []string
 	for _, e := range entries {
 		name := e.Name()
-		switch {
-		case skipAtRoot(rel, name):
-		case e.Type().IsDir():
+		if skipAtRoot(rel, name) {
+			continue
+		}
+		if e.IsDir() {
 			subdirs = append(subdirs, name)
-		case e.Type()&os.ModeCharDevice != 0 && isDeviceWhiteout(filepath.Join(dir, name)):
-			list = append(list, normEntry{name: name, deviceWhiteout: true, hasAUFSWhiteout: names[whiteout.Name(name)]})
+			continue
+		}
+		n := normEntry{name: name, hasAUFSWhiteout: names[whiteout.Name(name)]}
+		n.deviceWhiteout = e.Type()&os.ModeCharDevice != 0 && isDeviceWhiteout(filepath.Join(dir, name))
+		if e.Type()&os.ModeSymlink == 0 {
+			kv, err := programXattrs(filepath.Join(dir, name), buf)
+			if err != nil {
+				return err
+			}
+			n.xattrs = slicesKeys(kv)
+		}
+		if n.deviceWhiteout || len(n.xattrs) > 0 {
+			list = append(list, n)
 		}
 	}
-	xattrs, err := opaqueXattrValues(dir)
+	own, err := programXattrs(dir, buf)
 	if err != nil {
 		return err
 	}
-	for _, op := range planNormalize(rel, xattrs, names[whiteout.OpaqueName], list) {
+	for _, op := range planNormalize(rel, own, names[whiteout.OpaqueName], list) {
 		if err := applyNormOp(root, op); err != nil {
 			return err
 		}
 	}
 	for _, sub := range subdirs {
-		if err := normalizeDir(root, filepath.Join(rel, sub)); err != nil {
+		if err := normalizeDir(root, filepath.Join(rel, sub), buf); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func slicesKeys(m map[string]string) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
 }
 
 func isDeviceWhiteout(p string) bool {
@@ -64,22 +86,23 @@ func isDeviceWhiteout(p string) bool {
 	return unix.Lstat(p, &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFCHR && st.Rdev == 0
 }
 
-// opaqueXattrValues returns the opaque xattrs dir carries.
-func opaqueXattrValues(dir string) (map[string]string, error) {
+// programXattrs returns the mount program's xattrs p carries, with their
+// values.
+func programXattrs(p string, buf *[]byte) (map[string]string, error) {
+	keys, err := xattrs.LKeys(p, buf)
+	if err != nil {
+		return nil, err
+	}
 	out := map[string]string{}
-	buf := make([]byte, 64)
-	for _, k := range opaqueXattrs {
-		n, err := unix.Lgetxattr(dir, k, buf)
-		switch {
-		case errors.Is(err, unix.ENODATA) || errors.Is(err, unix.ENOTSUP) || errors.Is(err, unix.ERANGE):
-			if errors.Is(err, unix.ERANGE) {
-				out[k] = "" // too long to be "y": dropped all the same
-			}
+	for _, k := range keys {
+		if !isProgramXattr(k) {
 			continue
-		case err != nil:
-			return nil, &os.PathError{Op: "lgetxattr " + k, Path: dir, Err: err}
 		}
-		out[k] = string(buf[:n])
+		v, err := xattrs.LValue(p, k, buf)
+		if err != nil {
+			return nil, err
+		}
+		out[k] = string(v)
 	}
 	return out, nil
 }
@@ -90,8 +113,9 @@ func applyNormOp(root string, op normOp) error {
 	case normMakeOpaque:
 		return whiteout.MakeOpaque(dir, whiteout.AUFS)
 	case normDropXattr:
-		if err := unix.Lremovexattr(dir, op.name); err != nil && !errors.Is(err, unix.ENODATA) {
-			return &os.PathError{Op: "lremovexattr " + op.name, Path: dir, Err: err}
+		p := filepath.Join(dir, op.name)
+		if err := unix.Lremovexattr(p, op.key); err != nil && !errors.Is(err, unix.ENODATA) {
+			return &os.PathError{Op: "lremovexattr " + op.key, Path: p, Err: err}
 		}
 	case normMakeMarker:
 		return whiteout.MakeWhiteout(dir, op.name, whiteout.AUFS)

@@ -52,6 +52,11 @@ func TestPlanNormalize(t *testing.T) {
 			want: "make-marker . gone; drop-device . gone"},
 		{name: "device beside its aufs whiteout", dir: "x", entries: []normEntry{{name: "g", deviceWhiteout: true, hasAUFSWhiteout: true}},
 			want: "drop-device x g"},
+		{name: "copy-up origin", dir: "etc", entries: []normEntry{{name: "hosts", xattrs: []string{"user.fuseoverlayfs.origin"}}},
+			want: "drop-xattr etc hosts user.fuseoverlayfs.origin"},
+		{name: "several on the dir", dir: "d", hasMarker: true,
+			xattrs: map[string]string{"user.fuseoverlayfs.origin": "d", whiteout.OverlayOpaqueXattr: "y"},
+			want:   "drop-xattr d trusted.overlay.opaque; drop-xattr d user.fuseoverlayfs.origin"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,12 +64,18 @@ func TestPlanNormalize(t *testing.T) {
 			for _, op := range planNormalize(tt.dir, tt.xattrs, tt.hasMarker, tt.entries) {
 				kind := map[normOpKind]string{normMakeOpaque: "make-opaque", normDropXattr: "drop-xattr",
 					normMakeMarker: "make-marker", normDropDevice: "drop-device"}[op.kind]
-				got = append(got, strings.TrimSpace(fmt.Sprintf("%s %s %s", kind, op.dir, op.name)))
+				got = append(got, strings.Join(strings.Fields(fmt.Sprintf("%s %s %s %s", kind, op.dir, op.name, op.key)), " "))
 			}
 			if strings.Join(got, "; ") != tt.want {
 				t.Fatalf("plan = %q, want %q", strings.Join(got, "; "), tt.want)
 			}
 		})
+	}
+	for key, want := range map[string]bool{"trusted.overlay.origin": true, "user.fuseoverlayfs.origin": true,
+		"user.overlay.opaque": true, "user.fuseoverlayfsx": false, "trusted.drivertest": false, "security.capability": false} {
+		if isProgramXattr(key) != want {
+			t.Errorf("isProgramXattr(%q) = %v, want %v", key, !want, want)
+		}
 	}
 	if !skipAtRoot(".", whiteout.PlinkName) || skipAtRoot("sub", whiteout.PlinkName) || skipAtRoot(".", "etc") {
 		t.Fatal("skipAtRoot: only AUFS metadata at the root is left alone")
