@@ -13,7 +13,9 @@ import (
 // the overlay2 store at overlayHome (created if needed), keeping ids,
 // and checks each layer's Diff is byte-identical in both (see Copy).
 // aufsOptions are the aufs store's options: on a kernel without aufs,
-// "aufs.mount_program=fuse-overlayfs". The aufs store is only read.
+// "aufs.mount_program=fuse-overlayfs". The aufs store's layers are only
+// read: their views are mounted, and a diff dir changes only where a
+// mount program left marks of its own, which its driver normalizes.
 func AufsToOverlay2(aufsHome, overlayHome string, aufsOptions []string) (_ []Copied, retErr error) {
 	src, err := aufs.New(aufsHome, aufsOptions, graphdriver.IDMap{})
 	if err != nil {
