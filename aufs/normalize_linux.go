@@ -24,43 +24,15 @@ func normalize(root string) error {
 
 func normalizeDir(root, rel string, buf *[]byte) error {
 	dir := filepath.Join(root, rel)
-	entries, err := os.ReadDir(dir)
+	list, subdirs, hasMarker, err := scanDir(dir, rel, buf)
 	if err != nil {
 		return err
-	}
-	names := map[string]bool{}
-	for _, e := range entries {
-		names[e.Name()] = true
-	}
-	var list []normEntry
-	var subdirs []string
-	for _, e := range entries {
-		name := e.Name()
-		if skipAtRoot(rel, name) {
-			continue
-		}
-		if e.IsDir() {
-			subdirs = append(subdirs, name)
-			continue
-		}
-		n := normEntry{name: name, hasAUFSWhiteout: names[whiteout.Name(name)]}
-		n.deviceWhiteout = e.Type()&os.ModeCharDevice != 0 && isDeviceWhiteout(filepath.Join(dir, name))
-		if e.Type()&os.ModeSymlink == 0 {
-			kv, err := programXattrs(filepath.Join(dir, name), buf)
-			if err != nil {
-				return err
-			}
-			n.xattrs = slicesKeys(kv)
-		}
-		if n.deviceWhiteout || len(n.xattrs) > 0 {
-			list = append(list, n)
-		}
 	}
 	own, err := programXattrs(dir, buf)
 	if err != nil {
 		return err
 	}
-	for _, op := range planNormalize(rel, own, names[whiteout.OpaqueName], list) {
+	for _, op := range planNormalize(rel, own, hasMarker, list) {
 		if err := applyNormOp(root, op); err != nil {
 			return err
 		}
@@ -71,6 +43,43 @@ func normalizeDir(root, rel string, buf *[]byte) error {
 		}
 	}
 	return nil
+}
+
+// scanDir lists directory dir (rel in the diff dir): the entries that
+// need a change, its subdirectories and whether it holds the opaque
+// marker.
+func scanDir(dir, rel string, buf *[]byte) (list []normEntry, subdirs []string, hasMarker bool, err error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	names := map[string]bool{}
+	for _, e := range entries {
+		names[e.Name()] = true
+	}
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case skipAtRoot(rel, name):
+			continue
+		case e.IsDir():
+			subdirs = append(subdirs, name)
+			continue
+		}
+		n := normEntry{name: name, hasAUFSWhiteout: names[whiteout.Name(name)]}
+		n.deviceWhiteout = e.Type()&os.ModeCharDevice != 0 && isDeviceWhiteout(filepath.Join(dir, name))
+		if e.Type()&os.ModeSymlink == 0 {
+			kv, err := programXattrs(filepath.Join(dir, name), buf)
+			if err != nil {
+				return nil, nil, false, err
+			}
+			n.xattrs = slicesKeys(kv)
+		}
+		if n.deviceWhiteout || len(n.xattrs) > 0 {
+			list = append(list, n)
+		}
+	}
+	return list, subdirs, names[whiteout.OpaqueName], nil
 }
 
 func slicesKeys(m map[string]string) []string {
