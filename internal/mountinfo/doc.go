@@ -1,5 +1,6 @@
-// Package mountinfo reads the mount table (/proc/self/mountinfo) for the
-// backends that mount: which mount points lie below a directory, in the
-// order to unmount them, and whether a path is a mount point. Parsing is
-// pure and runs anywhere; Read is Linux only.
+// Package mountinfo gives the backends that mount what they need of the
+// mount table: which mount points lie below a directory, in the order to
+// unmount them, and whether a path is a mount point. Reading and parsing
+// /proc/self/mountinfo is github.com/moby/sys/mountinfo's; Read and Parse
+// are Linux only.
 package mountinfo

@@ -1,10 +1,7 @@
 package mountinfo
 
 import (
-	"bufio"
-	"io"
 	"path/filepath"
-	"strconv"
 	"strings"
 )
 
@@ -14,57 +11,28 @@ type Entry struct {
 	FSType string // "overlay", "aufs", "fuse.fuse-overlayfs", ...
 }
 
-// Parse reads a mount table in the format of /proc/<pid>/mountinfo
-// (proc(5)): the mount point is the fifth field, the filesystem type the
-// first after the " - " separator. Malformed lines are skipped.
-func Parse(r io.Reader) ([]Entry, error) {
-	var out []Entry
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		pre, post, ok := strings.Cut(sc.Text(), " - ")
-		fields, after := strings.Fields(pre), strings.Fields(post)
-		if !ok || len(fields) < 5 || len(after) < 1 {
-			continue
-		}
-		out = append(out, Entry{Point: unescapeOctal(fields[4]), FSType: after[0]})
-	}
-	return out, sc.Err()
-}
-
-// unescapeOctal undoes the kernel's \ooo escapes of space, tab, newline
-// and backslash in mountinfo paths.
-func unescapeOctal(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+4 <= len(s) {
-			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-// Under returns the mount points strictly below dir, deepest (latest)
-// first: the order to unmount them in.
-func Under(entries []Entry, dir string) []Entry {
+// Under returns the entries mounted strictly below dir, deepest first
+// (later mounts sit on top of earlier ones: the order to unmount them
+// in), keeping those of the given filesystem types (all when none).
+func Under(entries []Entry, dir string, fstypes ...string) []Entry {
 	var out []Entry
 	prefix := filepath.Clean(dir) + "/"
 	for _, e := range entries {
-		if strings.HasPrefix(e.Point, prefix) {
+		if strings.HasPrefix(e.Point, prefix) && (len(fstypes) == 0 || contains(fstypes, e.FSType)) {
 			out = append(out, e)
 		}
 	}
-	// Later mounts sit on top of earlier ones: unmount in reverse.
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
 		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}
+
+// Points returns the mount points of entries.
+func Points(entries []Entry) []string {
+	out := make([]string, len(entries))
+	for i, e := range entries {
+		out[i] = e.Point
 	}
 	return out
 }
@@ -73,6 +41,15 @@ func Under(entries []Entry, dir string) []Entry {
 func IsMountPoint(entries []Entry, path string) bool {
 	for _, e := range entries {
 		if e.Point == path {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
 			return true
 		}
 	}

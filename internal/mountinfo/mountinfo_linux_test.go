@@ -10,7 +10,6 @@ const table = `22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/vda rw
 31 22 0:41 / /var/lib/s/aufs/mnt/with\040space rw - aufs none rw,si=1
 32 31 0:42 / /var/lib/s/aufs/mnt/a/inner rw - tmpfs tmpfs rw
 33 22 0:43 / /var/lib/s/aufsx/mnt/b rw - tmpfs tmpfs rw
-garbage line
 `
 
 func TestParseUnderIsMountPoint(t *testing.T) {
@@ -19,7 +18,7 @@ func TestParseUnderIsMountPoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(entries) != 5 {
-		t.Fatalf("parsed %d entries, want 5 (the garbage line skipped): %v", len(entries), entries)
+		t.Fatalf("parsed %d entries, want 5: %v", len(entries), entries)
 	}
 	if e := entries[2]; e.Point != "/var/lib/s/aufs/mnt/with space" || e.FSType != "aufs" {
 		t.Fatalf("entry with an escaped space = %+v", e)
@@ -35,5 +34,9 @@ func TestParseUnderIsMountPoint(t *testing.T) {
 	}
 	if !IsMountPoint(entries, "/var/lib/s/aufs/mnt/a") || IsMountPoint(entries, "/var/lib/s/aufs/mnt") {
 		t.Fatal("IsMountPoint wrong")
+	}
+	fuse := Points(Under(entries, "/var/lib/s/aufs", "fuse.fuse-overlayfs", "aufs"))
+	if strings.Join(fuse, ",") != "/var/lib/s/aufs/mnt/with space,/var/lib/s/aufs/mnt/a" {
+		t.Fatalf("Under by type = %v", fuse)
 	}
 }
