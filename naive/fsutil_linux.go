@@ -39,6 +39,12 @@ func exchange(a, b, aside string) error {
 	if !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOSYS) && !errors.Is(err, unix.EOPNOTSUPP) {
 		return fmt.Errorf("exchange %s and %s: %w", a, b, err)
 	}
+	return swapByRenames(a, b, aside)
+}
+
+// swapByRenames is exchange in three renames, for filesystems without
+// RENAME_EXCHANGE.
+func swapByRenames(a, b, aside string) error {
 	if err := os.Rename(b, aside); err != nil {
 		return err
 	}
