@@ -12,7 +12,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-
 // compose makes dst (which must not exist) show the union of the layer
 // diffs, topmost first. dst's root gets the metadata of the topmost
 // diff's root. On error dst is removed.

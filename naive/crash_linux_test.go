@@ -147,7 +147,6 @@ func mustNew(t *testing.T, home string) *Driver {
 	return d
 }
 
-
 // writeView writes files into layer id through Get and Put, and removes
 // the paths in remove.
 func writeView(t *testing.T, d *Driver, id string, files map[string]string, remove []string) {
