@@ -1,6 +1,7 @@
 package naive
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -174,10 +175,27 @@ func (d *Driver) Exists(id string) bool {
 	return err == nil
 }
 
-// Cleanup releases the driver. naive mounts nothing; views still held
-// stay as they are until their last Put (or the next open, which
-// discards them).
-func (d *Driver) Cleanup() error { return nil }
+// Cleanup settles every view still held as its last Put would (a
+// read-write layer without children keeps what was written into it) and
+// discards it, the counterpart of the unmounts of a mounting backend.
+// The driver must not be used afterwards.
+func (d *Driver) Cleanup() error {
+	d.viewsMu.Lock()
+	ids := make([]string, 0, len(d.views))
+	for id := range d.views {
+		ids = append(ids, id)
+	}
+	d.viewsMu.Unlock()
+	var errs []error
+	for _, id := range ids {
+		for n := d.mounted(id); n > 0; n-- {
+			if err := d.Put(id); err != nil {
+				errs = append(errs, fmt.Errorf("naive: cleanup: %w", err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
 
 func (d *Driver) diffsDir() string         { return filepath.Join(d.home, "diff") }
 func (d *Driver) metaDir() string          { return filepath.Join(d.home, "meta") }
