@@ -22,7 +22,6 @@ type meta struct {
 const (
 	tmpPrefix      = ".tmp-"      // a Create in progress
 	removingPrefix = ".removing-" // a Remove past its commit
-	applyPrefix    = ".apply-"    // an ApplyDiff's unpacked tar
 	foldPrefix     = ".fold-"     // a new diff being built, or the old one after the swap
 	oldPrefix      = ".old-"      // the old diff during a swap without RENAME_EXCHANGE
 )
@@ -97,7 +96,7 @@ func classify(name string, isDir bool, present func(id string) bool) leftover {
 		}
 		return purge
 	}
-	for _, p := range []string{tmpPrefix, removingPrefix, applyPrefix, foldPrefix} {
+	for _, p := range []string{tmpPrefix, removingPrefix, foldPrefix} {
 		if strings.HasPrefix(name, p) {
 			return purge
 		}

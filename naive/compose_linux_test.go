@@ -191,7 +191,7 @@ func TestClassify(t *testing.T) {
 		{"file-not-dir", false, ignoreEntry},
 		{".tmp-a", true, purge},
 		{".removing-a", true, purge},
-		{".apply-a", true, purge},
+		{".apply-a", true, ignoreEntry},
 		{".fold-a", true, purge},
 		{".old-gone", true, restoreOld},
 		{".old-here", true, purge},

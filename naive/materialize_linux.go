@@ -1,6 +1,7 @@
 package naive
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -21,10 +22,15 @@ import (
 // inode staying one inode. Directories, the root included, get src's
 // metadata once their entries are in.
 func materialize(dst, src string, entries []archive.Entry, own func(devIno) bool, copier *cow.Copier) error {
+	srcfd, err := unix.Open(src, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("naive: write diff: %w", &os.PathError{Op: "open", Path: src, Err: err})
+	}
+	defer unix.Close(srcfd)
 	if err := os.Mkdir(dst, 0o700); err != nil {
 		return fmt.Errorf("naive: write diff: %w", err)
 	}
-	links := make(map[devIno]string)
+	w := &diffWriter{dst: dst, src: src, srcfd: srcfd, own: own, copier: copier, links: make(map[devIno]string)}
 	var dirs []string
 	for _, e := range entries {
 		var err error
@@ -36,7 +42,7 @@ func materialize(dst, src string, entries []archive.Entry, own func(devIno) bool
 			err = whiteout.MakeWhiteout(filepath.Join(dst, dir), name, whiteout.AUFS)
 		default:
 			var isDir bool
-			isDir, err = materializePath(dst, src, e.Path, own, links, copier)
+			isDir, err = w.put(e.Path)
 			if isDir {
 				dirs = append(dirs, e.Path)
 			}
@@ -54,31 +60,65 @@ func materialize(dst, src string, entries []archive.Entry, own func(devIno) bool
 	return copier.CopyDirMetadata(dst, src)
 }
 
-// materializePath puts the path rel of src into dst and reports whether
-// it is a directory (made empty, its metadata comes later).
-func materializePath(dst, src, rel string, own func(devIno) bool, links map[devIno]string, copier *cow.Copier) (bool, error) {
-	s, d := filepath.Join(src, filepath.FromSlash(rel)), filepath.Join(dst, filepath.FromSlash(rel))
+// diffWriter puts paths of the tree src into the new diff dst.
+type diffWriter struct {
+	dst, src string
+	srcfd    int // src, opened once: paths are resolved beneath it
+	own      func(devIno) bool
+	copier   *cow.Copier
+	links    map[devIno]string // copies: the first path made of each inode with several links
+}
+
+// put puts the path rel of src into dst and reports whether it is a
+// directory (made empty, its metadata comes later). The source is
+// reached from src without following any symlink (a view may have been
+// written by anyone), so nothing outside src can end up in the diff.
+func (w *diffWriter) put(rel string) (bool, error) {
+	s, d := filepath.Join(w.src, filepath.FromSlash(rel)), filepath.Join(w.dst, filepath.FromSlash(rel))
+	pfd, err := openBeneath(w.srcfd, path.Dir(rel))
+	if err != nil {
+		return false, &os.PathError{Op: "open", Path: filepath.Dir(s), Err: err}
+	}
+	defer unix.Close(pfd)
+	base := path.Base(rel)
 	var st unix.Stat_t
-	if err := unix.Lstat(s, &st); err != nil {
+	if err := unix.Fstatat(pfd, base, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return false, &os.PathError{Op: "lstat", Path: s, Err: err}
 	}
 	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
 		return true, os.Mkdir(d, 0o700)
 	}
 	key := devIno{uint64(st.Dev), st.Ino}
-	if own(key) {
-		return false, linkNoFollow(s, d)
+	if w.own(key) {
+		if err := unix.Linkat(pfd, base, unix.AT_FDCWD, d, 0); err != nil {
+			return false, &os.LinkError{Op: "link", Old: s, New: d, Err: err}
+		}
+		return false, nil
 	}
 	if st.Nlink > 1 {
-		if first, ok := links[key]; ok {
+		if first, ok := w.links[key]; ok {
 			return false, linkNoFollow(first, d)
 		}
-		links[key] = d
+		w.links[key] = d
 	}
 	if st.Mode&unix.S_IFMT == unix.S_IFREG {
-		return false, copier.CopyFile(d, s)
+		return false, w.copier.CopyFile(d, s)
 	}
-	return false, copier.CopyTree(d, s)
+	return false, w.copier.CopyTree(d, s)
+}
+
+// openBeneath opens the directory rel beneath the directory dirfd for
+// use as a dirfd, refusing a symlink anywhere on the way (openat2
+// RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH; before Linux 5.6, O_NOFOLLOW on
+// the last component only).
+func openBeneath(dirfd int, rel string) (int, error) {
+	how := unix.OpenHow{Flags: unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC,
+		Resolve: unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_BENEATH}
+	fd, err := unix.Openat2(dirfd, rel, &how)
+	if errors.Is(err, unix.ENOSYS) {
+		fd, err = unix.Openat(dirfd, rel, unix.O_PATH|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	}
+	return fd, err
 }
 
 // storedEntries lists the AUFS-form diff at root as the entries of its
