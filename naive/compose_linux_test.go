@@ -1,6 +1,8 @@
 package naive
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/cow"
 	"github.com/layerfs/graphdriver/whiteout"
 )
@@ -202,5 +205,21 @@ func TestClassify(t *testing.T) {
 		if got := classify(tt.name, tt.isDir, present); got != tt.want {
 			t.Errorf("classify(%q, %v) = %d, want %d", tt.name, tt.isDir, got, tt.want)
 		}
+	}
+}
+
+func TestUnchangedError(t *testing.T) {
+	var changes []graphdriver.Change
+	for i := range maxNamed + 5 {
+		changes = append(changes, graphdriver.Change{Path: fmt.Sprintf("/f%02d", i), Kind: graphdriver.ChangeAdd})
+	}
+	ro := unchangedError(false, 0, changes[:2]).Error()
+	if want := "changes in the view of a read-only layer not kept: A /f00, A /f01"; ro != want {
+		t.Errorf("read-only: %q, want %q", ro, want)
+	}
+	rw := unchangedError(true, 3, changes)
+	if !errors.Is(rw, graphdriver.ErrHasChildren) || !strings.Contains(rw.Error(), "A /f19, and 5 more") ||
+		strings.Contains(rw.Error(), "/f20") || !strings.Contains(rw.Error(), "3 children") {
+		t.Errorf("parent: %v, want ErrHasChildren naming 20 paths and 5 more, and 3 children", rw)
 	}
 }
