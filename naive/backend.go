@@ -48,6 +48,10 @@ type Driver struct {
 
 	viewsMu sync.Mutex
 	views   map[string]int // Get references per layer with a composed view
+
+	farmBuildMu sync.Mutex        // one kept farm built at a time
+	farmsMu     sync.Mutex        // guards farms
+	farms       map[string]string // kept link farms of parents (see parentFarm)
 }
 
 // layerInfo is what naive keeps per layer beside its parent.
@@ -85,7 +89,7 @@ func New(home string, opts []string, idMap graphdriver.IDMap) (*Driver, error) {
 		return nil, err
 	}
 	d := &Driver{home: home, idMap: idMap, table: layers.NewTable[layerInfo](Name),
-		copier: cow.NewCopier(copyOpts), views: make(map[string]int)}
+		copier: cow.NewCopier(copyOpts), views: make(map[string]int), farms: make(map[string]string)}
 	if d.rootUID, d.rootGID, err = rootPair(idMap); err != nil {
 		return nil, err
 	}

@@ -195,13 +195,17 @@ func (d *Driver) apply(id, parent string, diff io.Reader) (size int64, err error
 		return 0, err
 	}
 	defer func() { err = errors.Join(err, removeTree(work)) }()
-	parentDir := ""
+	parentDir, built := "", false
 	if parent != "" {
-		parentDir = filepath.Join(work, "parent")
-		if err := d.compose(parentDir, d.chain(parent), &composer{farm: true}); err != nil {
+		if parentDir, built, err = d.parentFarm(parent); err != nil {
 			return 0, err
 		}
 	}
+	defer func() {
+		if err != nil && built {
+			d.dropFarm(parent)
+		}
+	}()
 	stage := filepath.Join(work, "stage")
 	if err := os.Mkdir(stage, 0o700); err != nil {
 		return 0, err

@@ -89,5 +89,9 @@ func (d *Driver) swap(id, next string) error {
 	if l.Children > 0 {
 		return fmt.Errorf("its diff changed after %d children were made on it: %w", l.Children, graphdriver.ErrHasChildren)
 	}
-	return exchange(next, d.diffDir(id), filepath.Join(d.diffsDir(), oldPrefix+id))
+	if err := exchange(next, d.diffDir(id), filepath.Join(d.diffsDir(), oldPrefix+id)); err != nil {
+		return err
+	}
+	d.dropFarm(id) // kept only while id had children; gone stale now
+	return nil
 }

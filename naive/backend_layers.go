@@ -97,6 +97,7 @@ func (d *Driver) removeLocked(id string) error {
 		return fmt.Errorf("naive: remove %s: %w", id, err)
 	}
 	d.table.Release(id)
+	d.dropFarm(id)
 	if err := errors.Join(d.removeMeta(id), removeTree(aside)); err != nil {
 		return fmt.Errorf("naive: remove %s: layer removed, leftovers remain until reopen: %w", id, err)
 	}

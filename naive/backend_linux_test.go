@@ -142,6 +142,9 @@ func TestCleanupFoldsHeldViews(t *testing.T) {
 	}
 	must(t, d.Cleanup())
 	tree := viewTree(t, mustNew(t, home), "ctr")
+	if _, err := os.Lstat(filepath.Join(home, "views", "ctr")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the view survived Cleanup (err %v)", err)
+	}
 	if e, ok := tree["f"]; !ok || e.Size != 5 {
 		t.Fatalf("after Cleanup and a reopen, f = %+v, %v; want the 5 bytes written", e, ok)
 	}
@@ -152,12 +155,12 @@ func TestOpenPurgesCrashLeftovers(t *testing.T) {
 	d := mustNew(t, home)
 	must(t, d.Create("kept", "", nil))
 	must(t, d.Create("child", "kept", nil))
-	for _, p := range []string{"diff/.tmp-half/f", "diff/.removing-gone/sub/f", "diff/.fold-kept/f", "views/kept/f", "views/.fold-x-1/f"} {
+	for _, p := range []string{"diff/.tmp-half/f", "diff/.removing-gone/sub/f", "diff/.fold-kept/f", "views/kept/f", "views/.fold-x-1/f", "views/.trash-7/f", "views/.farm-kept/f"} {
 		writeFiles(t, home, map[string]string{p: "x"})
 	}
 	writeFiles(t, home, map[string]string{"meta/half.json": `{"parent":"kept"}`})
 	d = mustNew(t, home)
-	for _, p := range []string{"diff/.tmp-half", "diff/.removing-gone", "diff/.fold-kept", "views/kept", "views/.fold-x-1", "meta/half.json"} {
+	for _, p := range []string{"diff/.tmp-half", "diff/.removing-gone", "diff/.fold-kept", "views/kept", "views/.fold-x-1", "views/.trash-7", "views/.farm-kept", "meta/half.json"} {
 		if _, err := os.Lstat(filepath.Join(home, p)); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s survived reopen (err %v)", p, err)
 		}

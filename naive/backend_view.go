@@ -102,24 +102,23 @@ func (d *Driver) Put(id string) error {
 // changed.
 func (d *Driver) settle(id, parent string, rw bool, children int) (err error) {
 	if !rw || children > 0 {
-		changes, err := d.viewChanges(id)
+		changes, err := d.viewChanges(id, children)
 		if err != nil || len(changes) == 0 {
 			return err
 		}
 		return unchangedError(rw, children, changes)
 	}
-	work, err := os.MkdirTemp(d.viewsDir(), ".fold-"+id+"-")
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, removeTree(work)) }()
-	parentDir := ""
+	parentDir, built := "", false
 	if parent != "" {
-		parentDir = filepath.Join(work, "parent")
-		if err := d.compose(parentDir, d.chain(parent), &composer{farm: true}); err != nil {
+		if parentDir, built, err = d.parentFarm(parent); err != nil {
 			return err
 		}
 	}
+	defer func() {
+		if err != nil && built {
+			d.dropFarm(parent)
+		}
+	}()
 	return d.rewrite(id, d.viewDir(id), parentDir, func(devIno) bool { return true })
 }
 
@@ -127,8 +126,19 @@ func (d *Driver) settle(id, parent string, rw bool, children int) (err error) {
 const maxNamed = 20
 
 // viewChanges lists what changed in id's view relative to the layer's
-// own composed state (a link farm of its chain).
-func (d *Driver) viewChanges(id string) (changes []graphdriver.Change, err error) {
+// own composed state (a link farm of its chain: the kept one when id has
+// children, which cannot lose them to a rewrite while id's lock is held).
+func (d *Driver) viewChanges(id string, children int) (changes []graphdriver.Change, err error) {
+	if children > 0 {
+		self, built, err := d.parentFarm(id)
+		if err != nil {
+			return nil, err
+		}
+		if changes, err = Changes(d.viewDir(id), self); err != nil && built {
+			d.dropFarm(id)
+		}
+		return changes, err
+	}
 	work, err := os.MkdirTemp(d.viewsDir(), ".check-"+id+"-")
 	if err != nil {
 		return nil, err

@@ -64,6 +64,7 @@ func TestFoldCrashLosesNothing(t *testing.T) {
 			}
 			err := f.d.Put("ctr")
 			crashAt = nil
+			must(t, f.d.Cleanup())
 			if err == nil || !strings.Contains(err.Error(), "simulated crash") {
 				t.Fatalf("Put with a crash at %s = %v, want the simulated crash", tc.step, err)
 			}
@@ -79,7 +80,7 @@ func TestFoldCrashLosesNothing(t *testing.T) {
 			if !tc.wantNew && string(layerDiff(t, d, "ctr")) != string(f.oldDiff) {
 				t.Error("Diff of ctr changed although the fold never committed")
 			}
-			expectNoLeftovers(t, f.home)
+			expectNoLeftovers(t, d, f.home)
 		})
 	}
 }
@@ -91,8 +92,10 @@ func TestFoldCrashLosesNothing(t *testing.T) {
 func TestSwapFallbackCrash(t *testing.T) {
 	f := newCrashFixture(t)
 	must(t, f.d.Put("ctr")) // folds the new state; the old one is gone
+	must(t, f.d.Cleanup())
 	d := mustNew(t, f.home)
 	before := viewTree(t, d, "ctr")
+	must(t, d.Cleanup())
 	diffs := filepath.Join(f.home, "diff")
 	must(t, os.Rename(filepath.Join(diffs, "ctr"), filepath.Join(diffs, oldPrefix+"ctr")))
 	must(t, os.MkdirAll(filepath.Join(diffs, foldPrefix+"ctr", "half"), 0o755))
@@ -100,7 +103,7 @@ func TestSwapFallbackCrash(t *testing.T) {
 	if diff := drivertest.DiffTrees(before, viewTree(t, d, "ctr")); len(diff) > 0 {
 		t.Fatalf("after a crash mid-swap and a reopen, ctr differs:\n%s", strings.Join(diff, "\n"))
 	}
-	expectNoLeftovers(t, f.home)
+	expectNoLeftovers(t, d, f.home)
 }
 
 // TestExchange runs the atomic swap and the three-rename one used where
@@ -127,13 +130,16 @@ func testSwap(t *testing.T, swap func(a, b, aside string) error) {
 	}
 }
 
-func expectNoLeftovers(t *testing.T, home string) {
+// expectNoLeftovers checks, once d is cleaned up, that no temporary
+// sibling is left in home (kept farms are state, not leftovers).
+func expectNoLeftovers(t *testing.T, d *Driver, home string) {
 	t.Helper()
+	must(t, d.Cleanup())
 	for _, sub := range []string{"diff", "views"} {
 		entries, err := os.ReadDir(filepath.Join(home, sub))
 		must(t, err)
 		for _, e := range entries {
-			if strings.HasPrefix(e.Name(), ".") {
+			if strings.HasPrefix(e.Name(), ".") && !strings.HasPrefix(e.Name(), ".farm-") { // kept farms are state
 				t.Errorf("%s/%s survived the reopen", sub, e.Name())
 			}
 		}
@@ -144,6 +150,7 @@ func mustNew(t *testing.T, home string) *Driver {
 	t.Helper()
 	d, err := New(home, nil, graphdriver.IDMap{})
 	must(t, err)
+	t.Cleanup(func() { _ = d.Cleanup() })
 	return d
 }
 

@@ -74,7 +74,9 @@
 //	                    ".wh..wh..opq" markers for opaque directories
 //	meta/<id>.json      parent and kind: {"parent":"…","rw":true}
 //	views/<id>/         the merged view while Get holds it (views/ is 0700)
-//	views/.fold-*, .check-*, .diff-*, .apply-*
+//	views/.farm-<id>/   a kept link farm of the chain of a layer with
+//	                    children (see below)
+//	views/.check-*, .diff-*, .apply-*
 //	                    link farms and stages of operations in progress
 //	diff/.tmp-<id>      a Create in progress
 //	diff/.removing-<id> a Remove past its commit point
@@ -103,7 +105,7 @@
 // share the view (a reference count).
 //
 // The last Put of a read-write layer without children folds the view
-// back: it builds a link farm of the parent's chain (the parent's merged
+// back: it takes a link farm of the parent's chain (the parent's merged
 // tree made of hardlinks into the diffs: a link per entry, no data),
 // plans the view against it, writes the plan in the AUFS form into
 // diff/.fold-<id> (hardlinking the view's files, which are discarded
@@ -118,6 +120,13 @@
 // graphdriver.ErrHasChildren for a parent) and keeps the diff as it was.
 // Either way the reference is released and the view discarded. Cleanup
 // settles every view still held the same way.
+//
+// A layer with children is never rewritten, so the link farm of its
+// chain stays valid: it is built by the first fold (or ApplyDiff, or
+// check) that needs it, kept in views/.farm-<id> for the folds of all
+// its children, and deleted when the layer is removed. A farm holds
+// directory entries and directories, no file data. An operation that
+// fails drops the farm it built, leaving the home as it found it.
 //
 // Changes, and Diff or DiffSize against another layer than the own
 // parent, walk link farms of both chains (or the layer's view while Get
@@ -135,8 +144,9 @@
 // # Backend costs and limits
 //
 // Every first Get copies the whole merged tree (about what cp -a of it
-// costs; metadata only with reflinks), and every last Put costs a link
-// per entry of the parent and a walk of both trees, whatever changed.
+// costs; metadata only with reflinks), and every last Put costs a walk
+// of both trees (plus, the first time per parent, its link farm) and the
+// deletion of the view, whatever changed.
 // Writes into a view are not on disk as the layer's until the last Put:
 // a process that dies while holding a view loses them (the next open
 // discards the view). The swap of a rewritten diff takes a store-wide

@@ -35,15 +35,17 @@ func TestFoldKilled(t *testing.T) {
 			writeView(t, d, "ctr", oldState, nil)
 			oldTree := plainViewTree(t, d, "ctr")
 			newTree := modelTree(t, oldState, newState)
+			must(t, d.Cleanup())
 			killDuringPut(t, home, delay)
-			got := plainViewTree(t, mustNew(t, home), "ctr")
+			d = mustNew(t, home)
+			got := plainViewTree(t, d, "ctr")
 			oldDiff, newDiff := drivertest.DiffTrees(oldTree, got), drivertest.DiffTrees(newTree, got)
 			if len(oldDiff) > 0 && len(newDiff) > 0 {
 				t.Fatalf("after a kill %v into Put, ctr is neither its old state (%d differences: %s) nor its new one (%d: %s)",
 					delay, len(oldDiff), oldDiff[0], len(newDiff), newDiff[0])
 			}
 			t.Logf("kill after %v: the layer shows its %s state", delay, map[bool]string{true: "old", false: "new"}[len(oldDiff) == 0])
-			expectNoLeftovers(t, home)
+			expectNoLeftovers(t, d, home)
 		})
 	}
 }
