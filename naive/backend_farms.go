@@ -57,4 +57,3 @@ func (d *Driver) dropFarm(id string) {
 		_ = removeTree(dir) // what fails stays for the next open to purge
 	}
 }
-
