@@ -144,26 +144,26 @@
 // # Backend costs and limits
 //
 // Every first Get copies the whole merged tree (about what cp -a of it
-// costs; metadata only with reflinks), and every last Put costs a walk
-// of both trees (plus, the first time per parent, its link farm) and the
-// deletion of the view, whatever changed.
-// Writes into a view are not on disk as the layer's until the last Put:
-// a process that dies while holding a view loses them (the next open
-// discards the view). The swap of a rewritten diff takes a store-wide
-// lock: it waits for composes in progress, and new ones wait for it. A Diff reader of a layer's stored diff left open across the
-// last Put of that same layer may see the new diff. With an IDMap the
-// views are still 0700 under the driver's uid: a runtime that enters
-// them as the remapped root needs its own bind mount.
+// costs; metadata only with reflinks), and every last Put costs a walk of
+// both trees (plus, the first time per parent, its link farm) and the
+// deletion of the view, whatever changed. Writes into a view are not on
+// disk as the layer's until the last Put: a process that dies while
+// holding a view loses them (the next open discards the view). The swap
+// of a rewritten diff takes a store-wide lock: it waits for composes in
+// progress, and new ones wait for it. A Diff reader of a layer's stored
+// diff left open across the last Put of that same layer may see the new
+// diff. With an IDMap the views are still 0700 under the driver's uid: a
+// runtime that enters them as the remapped root needs its own bind mount.
 //
 // # Layout of the package
 //
 // backend*.go hold the Driver, compose*.go the view composition,
 // materialize_linux.go the writing of a plan and the reading of a stored
-// diff; diff.go holds the exported calls of the engine, changes*.go the walk and the
-// comparisons (changes_linux.go the syscalls), plan.go the whiteout rule
-// and the ordering, merge*.go Merge: the other direction, laying an
-// AUFS-form diff onto a full tree with union semantics (what vfs does on
-// ApplyDiff).
+// diff. diff.go holds the exported calls of the engine, changes*.go the
+// walk and the comparisons (changes_linux.go the syscalls), plan.go the
+// whiteout rule and the ordering, merge*.go Merge: the other direction,
+// laying an AUFS-form diff onto a full tree with union semantics (what
+// vfs does on ApplyDiff).
 //
 // # Platforms
 //
