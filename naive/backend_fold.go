@@ -76,7 +76,8 @@ func (d *Driver) commit(id, next string) error {
 	if err := crashPoint("swapped"); err != nil {
 		return err
 	}
-	return removeTree(next)
+	// The swap is durable before Put returns; either state is whole.
+	return errors.Join(fsyncDir(d.diffsDir()), removeTree(next))
 }
 
 func (d *Driver) swap(id, next string) error {

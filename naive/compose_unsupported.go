@@ -16,4 +16,5 @@ func materialize(dst, src string, entries []archive.Entry, own func(devIno) bool
 func storedEntries(root string) ([]archive.Entry, int64, error) { return nil, 0, errNotLinux }
 func removeTree(path string) error                              { return errNotLinux }
 func exchange(a, b, aside string) error                         { return errNotLinux }
+func fsyncDir(dir string) error                                 { return errNotLinux }
 func syncDir(dir string) error                                  { return errNotLinux }

@@ -54,6 +54,20 @@ func swapByRenames(a, b, aside string) error {
 	return os.Rename(aside, a)
 }
 
+// fsyncDir makes the entries of the directory dir durable (after a
+// rename in it).
+func fsyncDir(dir string) error {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return &fs.PathError{Op: "open", Path: dir, Err: err}
+	}
+	defer unix.Close(fd)
+	if err := unix.Fsync(fd); err != nil {
+		return &fs.PathError{Op: "fsync", Path: dir, Err: err}
+	}
+	return nil
+}
+
 // syncDir flushes the filesystem holding dir (syncfs), so that what was
 // written under it is on disk before a rename commits it.
 func syncDir(dir string) error {
