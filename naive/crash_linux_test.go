@@ -199,3 +199,29 @@ func layerDiff(t *testing.T, d *Driver, id string) []byte {
 	must(t, errors.Join(err, rc.Close()))
 	return b
 }
+
+// TestChildMadeDuringFoldStopsTheSwap makes a child of a layer while the
+// layer's fold is building its new diff: the swap must refuse (the child
+// was made on the old diff), and the layer and its child keep the old
+// state.
+func TestChildMadeDuringFoldStopsTheSwap(t *testing.T) {
+	f := newCrashFixture(t)
+	defer func() { crashAt = nil }()
+	crashAt = func(step string) error {
+		if step == "built" {
+			return f.d.Create("late-child", "ctr", nil)
+		}
+		return nil
+	}
+	err := f.d.Put("ctr")
+	crashAt = nil
+	if !errors.Is(err, graphdriver.ErrHasChildren) {
+		t.Fatalf("Put while a child was made = %v, want ErrHasChildren", err)
+	}
+	for _, id := range []string{"ctr", "late-child"} {
+		if diff := drivertest.DiffTrees(f.oldTree, viewTree(t, f.d, id)); len(diff) > 1 || (len(diff) == 1 && !strings.HasPrefix(diff[0], ".: mtime")) {
+			t.Errorf("%s after the refused swap differs from ctr's old state:\n%s", id, strings.Join(diff, "\n"))
+		}
+	}
+	expectNoLeftovers(t, f.d, f.home)
+}
