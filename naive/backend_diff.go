@@ -195,17 +195,12 @@ func (d *Driver) apply(id, parent string, diff io.Reader) (size int64, err error
 		return 0, err
 	}
 	defer func() { err = errors.Join(err, removeTree(work)) }()
-	parentDir, built := "", false
+	parentDir := ""
 	if parent != "" {
-		if parentDir, built, err = d.parentFarm(parent); err != nil {
+		if parentDir, err = d.farmOf(parent, work); err != nil {
 			return 0, err
 		}
 	}
-	defer func() {
-		if err != nil && built {
-			d.dropFarm(parent)
-		}
-	}()
 	stage := filepath.Join(work, "stage")
 	if err := os.Mkdir(stage, 0o700); err != nil {
 		return 0, err

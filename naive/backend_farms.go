@@ -5,11 +5,13 @@ import "path/filepath"
 // Link farms of parents are kept: the farm of a layer's chain is valid
 // as long as its diff and its ancestors' are unchanged, and a layer with
 // children is never rewritten (its children are built on it). So the
-// farm a Put or an ApplyDiff of a child needs is built once, kept in
+// farm the Put of a read-write child needs is built once, kept in
 // views/.farm-<parent> and shared by every later fold of its children,
 // and dropped when the parent is removed or, should it lose its children
 // and be rewritten, at the swap. A farm costs directory entries and
 // directories, no file data. Opening a store purges them with views/.
+// Only folds keep farms: an image of many layers applied one by one
+// would otherwise keep a farm of every layer but the top.
 
 // parentFarm returns a link farm of parent's chain for the fold of one
 // of its children, which keeps parent from being rewritten or removed
@@ -38,6 +40,19 @@ func (d *Driver) parentFarm(parent string) (dir string, built bool, err error) {
 	d.farms[parent] = dir
 	d.farmsMu.Unlock()
 	return dir, true, nil
+}
+
+// farmOf returns a link farm of id's chain for one operation that keeps
+// id from being rewritten while it runs: the kept one if there is one,
+// else one made in work (which the caller deletes). Unlike parentFarm it
+// keeps nothing: ApplyDiff and the checks of Put happen once per layer,
+// where the folds of a container layer happen again and again.
+func (d *Driver) farmOf(id, work string) (string, error) {
+	if dir, ok := d.keptFarm(id); ok {
+		return dir, nil
+	}
+	dir := filepath.Join(work, "farm")
+	return dir, d.compose(dir, d.chain(id), &composer{farm: true})
 }
 
 func (d *Driver) keptFarm(id string) (string, bool) {

@@ -225,3 +225,40 @@ func TestRegisteredAndChosenByNew(t *testing.T) {
 		t.Fatalf("New(\"\") = %v, %v; want the existing naive store", again, err)
 	}
 }
+
+// TestKeptFarmFollowsItsLayer checks the life of a kept link farm: made
+// by the first fold of a child, dropped when its layer is rewritten
+// (after losing its children) and when its layer is removed; a fold
+// after the rewrite diffs against the new state, not the stale farm.
+func TestKeptFarmFollowsItsLayer(t *testing.T) {
+	home := t.TempDir()
+	farm := filepath.Join(home, "views", ".farm-base")
+	d := mustNew(t, home)
+	must(t, d.CreateReadWrite("base", "", nil))
+	writeView(t, d, "base", map[string]string{"old": "old\n"}, nil)
+	must(t, d.CreateReadWrite("c1", "base", nil))
+	writeView(t, d, "c1", map[string]string{"c1": "c1\n"}, nil)
+	if _, err := os.Lstat(farm); err != nil {
+		t.Fatalf("no kept farm of base after the fold of its child: %v", err)
+	}
+	must(t, d.Remove("c1"))
+	writeView(t, d, "base", map[string]string{"new": "new\n"}, []string{"old"})
+	if _, err := os.Lstat(farm); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("base's farm survived the rewrite of base (err %v)", err)
+	}
+	must(t, d.CreateReadWrite("c2", "base", nil))
+	writeView(t, d, "c2", map[string]string{"c2": "c2\n"}, nil)
+	changes, err := d.Changes("c2", "")
+	must(t, err)
+	if len(changes) != 1 || changes[0].String() != "A /c2" {
+		t.Errorf("Changes(c2) = %v, want [A /c2] (a stale farm of base would add /new, delete /old)", changes)
+	}
+	if entries, _, err := storedEntries(filepath.Join(home, "diff", "c2")); err != nil || len(entries) != 1 || entries[0].Path != "c2" {
+		t.Errorf("stored diff of c2 = %v, %v; want just c2", entries, err)
+	}
+	must(t, d.Remove("c2"))
+	must(t, d.Remove("base"))
+	if _, err := os.Lstat(farm); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("base's farm survived the removal of base (err %v)", err)
+	}
+}

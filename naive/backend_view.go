@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/layerfs/graphdriver"
@@ -102,7 +101,7 @@ func (d *Driver) Put(id string) error {
 // changed.
 func (d *Driver) settle(id, parent string, rw bool, children int) (err error) {
 	if !rw || children > 0 {
-		changes, err := d.viewChanges(id, children)
+		changes, err := d.viewChanges(id)
 		if err != nil || len(changes) == 0 {
 			return err
 		}
@@ -126,26 +125,16 @@ func (d *Driver) settle(id, parent string, rw bool, children int) (err error) {
 const maxNamed = 20
 
 // viewChanges lists what changed in id's view relative to the layer's
-// own composed state (a link farm of its chain: the kept one when id has
-// children, which cannot lose them to a rewrite while id's lock is held).
-func (d *Driver) viewChanges(id string, children int) (changes []graphdriver.Change, err error) {
-	if children > 0 {
-		self, built, err := d.parentFarm(id)
-		if err != nil {
-			return nil, err
-		}
-		if changes, err = Changes(d.viewDir(id), self); err != nil && built {
-			d.dropFarm(id)
-		}
-		return changes, err
-	}
+// own composed state (a link farm of its chain). The caller holds id's
+// lock, so nothing rewrites id meanwhile.
+func (d *Driver) viewChanges(id string) (changes []graphdriver.Change, err error) {
 	work, err := os.MkdirTemp(d.viewsDir(), ".check-"+id+"-")
 	if err != nil {
 		return nil, err
 	}
 	defer func() { err = errors.Join(err, removeTree(work)) }()
-	self := filepath.Join(work, "self")
-	if err := d.compose(self, d.chain(id), &composer{farm: true}); err != nil {
+	self, err := d.farmOf(id, work)
+	if err != nil {
 		return nil, err
 	}
 	return Changes(d.viewDir(id), self)

@@ -122,9 +122,9 @@
 // settles every view still held the same way.
 //
 // A layer with children is never rewritten, so the link farm of its
-// chain stays valid: it is built by the first fold (or ApplyDiff, or
-// check) that needs it, kept in views/.farm-<id> for the folds of all
-// its children, and deleted when the layer is removed. A farm holds
+// chain stays valid: it is built by the first fold of a child, kept in
+// views/.farm-<id> for the folds of all its children (and used by any
+// other operation that needs it), and deleted when the layer is removed. A farm holds
 // directory entries and directories, no file data. An operation that
 // fails drops the farm it built, leaving the home as it found it.
 //
