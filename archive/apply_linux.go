@@ -20,24 +20,22 @@ import (
 // directory, and the bookkeeping that the whiteout rules and the final
 // directory pass need (one record per directory entry, nothing per file).
 type applier struct {
-	opts *ApplyOptions
-	lim  Limits
-	in   *bufio.Reader // r, buffered: tar reads headers 512 bytes at a time
-	tr   *tar.Reader
-	root *os.File // the layer root, O_RDONLY|O_DIRECTORY
-	buf  *[]byte  // pooled copy buffer
+	opts   *ApplyOptions
+	lim    Limits
+	in     *bufio.Reader // r, buffered: tar reads headers 512 bytes at a time
+	tr     *tarStream    // the tar, parsed (see tarstream.go)
+	root   *os.File      // the layer root, O_RDONLY|O_DIRECTORY
+	rootFD int           // root's descriptor
+	buf    *[]byte       // pooled copy buffer
 
 	rootUID, rootGID int // owner of implied directories
 
 	written int64 // regular file content written
 	entries int
 
-	// parent caches the last parent directory resolved (see resolve.go).
-	parent struct {
-		path  string
-		f     *os.File
-		stale bool
-	}
+	// parents caches the parent directories resolved last (see
+	// resolve_linux.go).
+	parents parentCache
 	// dirs holds the final mode and times of every directory entry, set
 	// at the end, deepest first.
 	dirs map[string]dirMeta
@@ -46,6 +44,9 @@ type applier struct {
 	// whiteouts counts whiteouts made, so the AUFS check for a whiteout in
 	// the way of a new entry costs nothing in layers without any.
 	whiteouts int
+	// workers finish small regular files (see files_linux.go); nil when
+	// Apply runs on one goroutine.
+	workers *fileWorkers
 	// lowerCopies maps a lower file copied in for a hardlink to the path
 	// of its copy, so further links to it link to the copy.
 	lowerCopies map[string]string
@@ -64,7 +65,12 @@ func apply(root string, r io.Reader, opts *ApplyOptions) (n int64, err error) {
 		return 0, err
 	}
 	defer func() { err = errors.Join(err, a.close()) }()
-	if err := a.run(); err != nil {
+	a.startWorkers()
+	err = a.run()
+	if werr := a.stopWorkers(); werr != nil {
+		err = werr // from an earlier entry than any error of run
+	}
+	if err != nil {
 		return a.written, err
 	}
 	if err := a.finishDirs(); err != nil {
@@ -90,8 +96,9 @@ func newApplier(root string, r io.Reader, opts *ApplyOptions) (*applier, error) 
 		opts:        opts,
 		lim:         opts.Limits,
 		in:          in,
-		tr:          tar.NewReader(in),
+		tr:          newTarStream(in),
 		root:        os.NewFile(uintptr(fd), root),
+		rootFD:      fd,
 		buf:         bufPool.Get().(*[]byte),
 		rootUID:     uid,
 		rootGID:     gid,
@@ -110,7 +117,7 @@ func (a *applier) close() error {
 // run applies every entry of the tar.
 func (a *applier) run() error {
 	last := ""
-	for {
+	for !a.workerFailed() {
 		hdr, err := a.tr.Next()
 		if errors.Is(err, tar.ErrInsecurePath) {
 			err = nil // GODEBUG tarinsecurepath=0: cleanName does the checks
@@ -128,6 +135,7 @@ func (a *applier) run() error {
 			return entryErr(hdr.Name, err)
 		}
 	}
+	return nil // a worker failed: stopWorkers has its error
 }
 
 // entry applies one tar entry.

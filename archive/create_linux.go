@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	graphdriver "github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/internal/dirent"
 )
 
 // newEntry is an entry about to be made: the name base in the parent dfd.
@@ -32,18 +33,21 @@ func (a *applier) createFile(e *newEntry) error {
 	if a.lim.MaxBytes >= 0 && e.hdr.Size > a.lim.MaxBytes-a.written {
 		return invalid("layer content over %d bytes", a.lim.MaxBytes)
 	}
-	f, err := createAt(e.dfd, e.base, e.path)
+	fd, err := createAt(e.dfd, e.base, e.path)
 	if e.roomLater && errors.Is(err, unix.EEXIST) {
 		if e.room, err = a.makeRoom(e.dfd, e.path, e.base, false); err != nil {
 			return err
 		}
-		f, err = createAt(e.dfd, e.base, e.path)
+		fd, err = createAt(e.dfd, e.base, e.path)
 	}
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	n, err := a.copyContent(f, e.hdr)
+	if a.canHandOff(e) {
+		return a.handOff(fd, e)
+	}
+	defer unix.Close(fd)
+	n, err := a.copyContent(fd, e.hdr)
 	a.written += n
 	switch {
 	case err != nil && isFormatError(err):
@@ -51,24 +55,27 @@ func (a *applier) createFile(e *newEntry) error {
 	case err != nil:
 		return fmt.Errorf("write content: %w", err)
 	}
-	return a.setFileMeta(f, e)
+	return a.setFileMeta(fd, e.path, e.hdr, e.xattrs)
 }
 
 // setFileMeta sets owner, mode (after the owner: chown clears setuid),
 // xattrs (after the owner: chown clears security.capability) and times of
-// a regular file open for writing.
-func (a *applier) setFileMeta(f *os.File, e *newEntry) error {
-	fd := int(f.Fd())
-	if err := a.chownEntry(e.hdr, func(uid, gid int) error { return unix.Fchown(fd, uid, gid) }); err != nil {
+// a regular file open for writing (path p), all through the descriptor.
+// It only reads the applier's options: workers call it concurrently.
+func (a *applier) setFileMeta(fd int, p string, hdr *tar.Header, xs []xattr) error {
+	if err := a.chownEntry(hdr, func(uid, gid int) error { return unix.Fchown(fd, uid, gid) }); err != nil {
 		return err
 	}
-	if err := unix.Fchmod(fd, modeOf(e.hdr)); err != nil {
-		return &os.PathError{Op: "chmod", Path: e.path, Err: err}
+	if err := unix.Fchmod(fd, modeOf(hdr)); err != nil {
+		return &os.PathError{Op: "chmod", Path: p, Err: err}
 	}
-	if err := a.setXattrs(e.xattrs, fdXattrSetter(fd)); err != nil {
+	if err := a.setXattrs(xs, fdXattrSetter(fd)); err != nil {
 		return err
 	}
-	return setTimesAt(e.dfd, e.base, e.hdr)
+	if err := futimens(fd, timesOf(hdr)); err != nil {
+		return fmt.Errorf("set times: %w", err)
+	}
+	return nil
 }
 
 // createDir makes a directory, or keeps the one there (duplicates keep
@@ -81,16 +88,16 @@ func (a *applier) createDir(e *newEntry) error {
 			return &os.PathError{Op: "mkdir", Path: e.path, Err: err}
 		}
 	}
-	f, err := openDirAt(e.dfd, e.base, e.path)
+	fd, err := openDirAt(e.dfd, e.base, e.path)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	if err := a.setDirMeta(f, e.path, e.hdr, e.xattrs, e.room.keepDir); err != nil {
+	defer unix.Close(fd)
+	if err := a.setDirMeta(fd, e.path, e.hdr, e.xattrs, e.room.keepDir); err != nil {
 		return err
 	}
 	if e.room.whitedOut {
-		return a.markOpaque(int(f.Fd()))
+		return a.markOpaque(fd)
 	}
 	return nil
 }
@@ -101,12 +108,12 @@ func (a *applier) rootEntry(hdr *tar.Header, xs []xattr) error {
 	if hdr.Typeflag != tar.TypeDir && hdr.Typeflag != typeGNUDumpDir {
 		return invalid("entry of type %q would replace the layer root", hdr.Typeflag)
 	}
-	f, err := openDirAt(int(a.root.Fd()), ".", ".")
+	fd, err := openDirAt(a.rootFD, ".", ".")
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	return a.setDirMeta(f, "", hdr, xs, true)
+	defer unix.Close(fd)
+	return a.setDirMeta(fd, "", hdr, xs, true)
 }
 
 // createSymlink makes a symlink. Its target is stored as given (absolute
@@ -167,23 +174,25 @@ func (a *applier) setNodeMeta(e *newEntry, chmod bool) error {
 }
 
 // createAt creates the regular file name in dfd, which must not exist,
-// open for writing, without following anything.
-func createAt(dfd int, name, p string) (*os.File, error) {
+// open for writing (p is its path, for messages). Descriptors here stay
+// raw: an *os.File costs an fcntl to make and a finalizer to track, per
+// file.
+func createAt(dfd int, name, p string) (int, error) {
 	fd, err := unix.Openat(dfd, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
 	if err != nil {
-		return nil, &os.PathError{Op: "create", Path: p, Err: err}
+		return -1, &os.PathError{Op: "create", Path: p, Err: err}
 	}
-	return os.NewFile(uintptr(fd), p), nil
+	return fd, nil
 }
 
 // openDirAt opens the directory name in dfd for reading, refusing a
-// symlink there.
-func openDirAt(dfd int, name, p string) (*os.File, error) {
+// symlink (p is its path, for messages).
+func openDirAt(dfd int, name, p string) (int, error) {
 	fd, err := unix.Openat(dfd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: p, Err: err}
+		return -1, &os.PathError{Op: "open", Path: p, Err: err}
 	}
-	return os.NewFile(uintptr(fd), p), nil
+	return fd, nil
 }
 
 // lstatAt stats name in dfd without following it.
@@ -191,12 +200,6 @@ func lstatAt(dfd int, name string) (unix.Stat_t, error) {
 	var st unix.Stat_t
 	err := unix.Fstatat(dfd, name, &st, unix.AT_SYMLINK_NOFOLLOW)
 	return st, err
-}
-
-// isDirFile reports whether the handle f is a directory.
-func isDirFile(f *os.File) bool {
-	var st unix.Stat_t
-	return unix.Fstat(int(f.Fd()), &st) == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR
 }
 
 // removeAllAt removes name in dfd and, when it is a directory, all it
@@ -215,15 +218,16 @@ func removeAllAt(dfd int, name, p string) error {
 	if err != nil {
 		return err
 	}
-	names, err := d.Readdirnames(-1)
+	var buf []byte
+	names, err := dirent.Names(d, &buf)
 	if err == nil {
 		for _, n := range names {
-			if err = removeAllAt(int(d.Fd()), n, p+"/"+n); err != nil {
+			if err = removeAllAt(d, n, p+"/"+n); err != nil {
 				break
 			}
 		}
 	}
-	d.Close()
+	unix.Close(d)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 
-	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	"golang.org/x/sys/unix"
 
 	graphdriver "github.com/layerfs/graphdriver"
@@ -61,17 +60,17 @@ func (a *applier) createLink(e *newEntry) error {
 // t is not in the layer.
 func (a *applier) linkInRoot(e *newEntry, t string) (bool, error) {
 	tdir, tbase := splitPath(t)
-	tfd := int(a.root.Fd())
+	tfd := a.rootFD
 	if tdir != "" {
-		h, err := pathrs.OpenatInRoot(a.root, tdir)
+		h, err := a.resolve(tdir, unix.O_PATH)
 		if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) {
 			return false, nil
 		}
 		if err != nil {
 			return false, resolveErr(tdir, err)
 		}
-		defer h.Close()
-		tfd = int(h.Fd())
+		defer unix.Close(h)
+		tfd = h
 	}
 	st, err := lstatAt(tfd, tbase)
 	switch {
@@ -114,10 +113,11 @@ func (a *applier) copyLower(e *newEntry, t string) error {
 	if a.lim.MaxBytes >= 0 && st.Size > a.lim.MaxBytes-a.written {
 		return invalid("layer content over %d bytes", a.lim.MaxBytes)
 	}
-	f, err := createAt(e.dfd, e.base, e.path)
+	fd, err := createAt(e.dfd, e.base, e.path)
 	if err != nil {
 		return err
 	}
+	f := os.NewFile(uintptr(fd), e.path) // for ReadFrom's copy_file_range
 	defer f.Close()
 	n, err := f.ReadFrom(io.LimitReader(lf, st.Size)) // copy_file_range where it can
 	a.written += n

@@ -8,8 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unsafe"
 
-	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	xattrs "github.com/layerfs/graphdriver/internal/xattr"
 	"golang.org/x/sys/unix"
 
@@ -163,11 +163,10 @@ type dirMeta struct {
 	dev, ino uint64
 }
 
-// setDirMeta sets the owner and xattrs of the directory f (path p) now,
+// setDirMeta sets the owner and xattrs of the directory fd (path p) now,
 // and records its mode and times for finishDirs. A duplicate entry of a
 // directory this tar listed before replaces its xattrs.
-func (a *applier) setDirMeta(f *os.File, p string, hdr *tar.Header, xs []xattr, existed bool) error {
-	fd := int(f.Fd())
+func (a *applier) setDirMeta(fd int, p string, hdr *tar.Header, xs []xattr, existed bool) error {
 	if err := a.chownEntry(hdr, func(uid, gid int) error { return unix.Fchown(fd, uid, gid) }); err != nil {
 		return err
 	}
@@ -219,27 +218,14 @@ func (a *applier) finishDirs() error {
 // very directory (same inode) is still there: a later entry may have
 // replaced it, or a path through it.
 func (a *applier) finishDir(p string, m dirMeta) error {
-	h := a.root
-	if p != "" {
-		var err error
-		h, err = pathrs.OpenatInRoot(a.root, p)
-		if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) || errors.Is(err, unix.ELOOP) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		defer h.Close()
-	}
-	f, err := openDirAt(int(h.Fd()), ".", p)
-	if errors.Is(err, unix.ENOTDIR) {
+	fd, err := a.resolveOrRoot(p, unix.O_RDONLY)
+	if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) || errors.Is(err, unix.ELOOP) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	fd := int(f.Fd())
+	defer unix.Close(fd)
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil || st.Dev != m.dev || st.Ino != m.ino {
 		return err
@@ -251,6 +237,16 @@ func (a *applier) finishDir(p string, m dirMeta) error {
 	}
 	if err := unix.Fchmod(fd, m.mode); err != nil {
 		return fmt.Errorf("chmod: %w", err)
+	}
+	return nil
+}
+
+// futimens sets the times of the file open as fd (utimensat with a NULL
+// path, which the unix package has no call for).
+func futimens(fd int, ts []unix.Timespec) error {
+	_, _, errno := unix.Syscall6(unix.SYS_UTIMENSAT, uintptr(fd), 0, uintptr(unsafe.Pointer(&ts[0])), 0, 0, 0)
+	if errno != 0 {
+		return errno
 	}
 	return nil
 }

@@ -24,78 +24,120 @@ import (
 // by the cache: it is valid until the next parentDir or forgetParent.
 func (a *applier) parentDir(dir string) (int, error) {
 	if dir == "" {
-		return int(a.root.Fd()), nil
+		return a.rootFD, nil
 	}
-	if a.parent.f != nil && a.parent.path == dir && !a.parent.stale {
-		return int(a.parent.f.Fd()), nil
+	if a.parents.stale {
+		a.forgetParent()
 	}
-	a.forgetParent()
-	f, err := a.openDir(dir)
+	if fd, ok := a.parents.get(dir); ok {
+		return fd, nil
+	}
+	fd, err := a.openDir(dir)
 	if err != nil {
 		return -1, err
 	}
-	a.parent.path, a.parent.f = dir, f
-	return int(f.Fd()), nil
+	a.parents.put(dir, fd)
+	return fd, nil
 }
 
-// forgetParent closes the cached parent.
-func (a *applier) forgetParent() {
-	if a.parent.f != nil {
-		a.parent.f.Close()
-	}
-	a.parent.path, a.parent.f, a.parent.stale = "", nil, false
-}
+// forgetParent closes every cached parent.
+func (a *applier) forgetParent() { a.parents.clear() }
 
 // staleParent makes the next parentDir resolve again. Whatever removes or
 // replaces an entry calls it, so that a cached resolution never outlives
 // a change to the names it may have gone through; the handle stays open
 // for the entry being applied.
-func (a *applier) staleParent() { a.parent.stale = true }
+func (a *applier) staleParent() { a.parents.stale = true }
 
-// openDir resolves dir in the root and checks it is a directory; when it
-// or one of its parents is missing it makes them (mkdirAll).
-func (a *applier) openDir(dir string) (*os.File, error) {
-	f, err := pathrs.OpenatInRoot(a.root, dir)
-	if err == nil {
-		if isDirFile(f) {
-			return f, nil
+// resolve opens the directory at p (relative to the root, not "")
+// resolved inside the root, following a symlink at the end too (inside
+// the root); flags is O_PATH or O_RDONLY. Where the kernel has openat2 it
+// does the walk (RESOLVE_IN_ROOT); pathrs-lite's checked O_PATH walk
+// stands in where it has not. openat2 is called here rather than through
+// pathrs-lite because pathrs-lite names each handle it returns through
+// /proc (five more syscalls per lookup), a name Apply never uses.
+func (a *applier) resolve(p string, flags int) (int, error) {
+	how := unix.OpenHow{
+		Flags:   uint64(flags | unix.O_DIRECTORY | unix.O_CLOEXEC),
+		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS,
+	}
+	for try := 0; ; try++ {
+		fd, err := unix.Openat2(a.rootFD, p, &how)
+		switch {
+		case err == nil:
+			return fd, nil
+		case errors.Is(err, unix.EAGAIN) && try < 32:
+			continue // a rename somewhere in the root raced the walk
+		case !errors.Is(err, unix.ENOSYS):
+			return -1, &os.PathError{Op: "openat2", Path: p, Err: err}
 		}
-		f.Close()
-	} else if !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.ENOTDIR) {
-		return nil, resolveErr(dir, err)
+		return a.resolveWalk(p, flags)
+	}
+}
+
+// resolveOrRoot is resolve that takes "" for the root itself.
+func (a *applier) resolveOrRoot(p string, flags int) (int, error) {
+	if p == "" {
+		return openDirAt(a.rootFD, ".", ".")
+	}
+	return a.resolve(p, flags)
+}
+
+// resolveWalk is resolve on kernels without openat2 (before 5.6).
+func (a *applier) resolveWalk(p string, flags int) (int, error) {
+	h, err := pathrs.OpenatInRoot(a.root, p)
+	if err != nil {
+		return -1, err
+	}
+	defer h.Close()
+	fd, err := unix.Openat(int(h.Fd()), ".", flags|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, &os.PathError{Op: "open", Path: p, Err: err}
+	}
+	return fd, nil
+}
+
+// openDir resolves dir in the root (an O_PATH handle); when it or one of
+// its parents is missing it makes them (mkdirAll).
+func (a *applier) openDir(dir string) (int, error) {
+	fd, err := a.resolve(dir, unix.O_PATH)
+	if err == nil {
+		return fd, nil
+	}
+	if !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.ENOTDIR) {
+		return -1, resolveErr(dir, err)
 	}
 	return a.mkdirAll(dir)
 }
 
 // mkdirAll walks dir one name at a time, resolving each prefix in the root
-// and making the directories that are missing (see implyDir).
-func (a *applier) mkdirAll(dir string) (*os.File, error) {
-	var cur *os.File // nil: the root
+// and making the directories that are missing (see implyDir). A prefix
+// that is there but no directory goes to implyDir too, which replaces a
+// whiteout of this layer and refuses anything else.
+func (a *applier) mkdirAll(dir string) (int, error) {
+	cur := -1 // the root
 	fdOf := func() int {
-		if cur == nil {
-			return int(a.root.Fd())
+		if cur < 0 {
+			return a.rootFD
 		}
-		return int(cur.Fd())
+		return cur
 	}
 	names := strings.Split(dir, "/")
 	for i, name := range names {
 		prefix := strings.Join(names[:i+1], "/")
-		next, err := pathrs.OpenatInRoot(a.root, prefix)
+		next, err := a.resolve(prefix, unix.O_PATH)
 		switch {
-		case err == nil && isDirFile(next):
-		case err == nil || errors.Is(err, unix.ENOENT):
-			if next != nil {
-				next.Close()
-			}
+		case err == nil:
+		case errors.Is(err, unix.ENOENT), errors.Is(err, unix.ENOTDIR):
 			next, err = a.implyDir(fdOf(), name, prefix)
 		default:
 			err = resolveErr(prefix, err)
 		}
-		if cur != nil {
-			cur.Close()
+		if cur >= 0 {
+			unix.Close(cur)
 		}
 		if err != nil {
-			return nil, err
+			return -1, err
 		}
 		cur = next
 	}
@@ -109,19 +151,18 @@ func (a *applier) mkdirAll(dir string) (*os.File, error) {
 // layer deleted the lower one and made it anew). Anything else in the
 // way (a file, a symlink that does not lead to a directory inside the
 // root) is an error.
-func (a *applier) implyDir(dfd int, name, prefix string) (*os.File, error) {
+func (a *applier) implyDir(dfd int, name, prefix string) (int, error) {
 	room, err := a.makeRoomForParent(dfd, name, prefix)
 	if err != nil {
-		return nil, err
+		return -1, err
 	}
 	if err := unix.Mkdirat(dfd, name, 0o700); err != nil {
-		return nil, &os.PathError{Op: "mkdir", Path: prefix, Err: err}
+		return -1, &os.PathError{Op: "mkdir", Path: prefix, Err: err}
 	}
-	f, err := openDirAt(dfd, name, prefix)
+	fd, err := openDirAt(dfd, name, prefix)
 	if err != nil {
-		return nil, err
+		return -1, err
 	}
-	fd := int(f.Fd())
 	err = a.chown(func(uid, gid int) error { return unix.Fchown(fd, uid, gid) }, a.rootUID, a.rootGID)
 	if err == nil {
 		err = unix.Fchmod(fd, 0o755)
@@ -130,10 +171,10 @@ func (a *applier) implyDir(dfd int, name, prefix string) (*os.File, error) {
 		err = a.markOpaque(fd)
 	}
 	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("implied directory %q: %w", prefix, err)
+		unix.Close(fd)
+		return -1, fmt.Errorf("implied directory %q: %w", prefix, err)
 	}
-	return f, nil
+	return fd, nil
 }
 
 // makeRoomForParent clears the way for an implied directory: only a

@@ -49,7 +49,7 @@ func (a *applier) whiteout(dir, target string) error {
 // in the root to delete.
 func (a *applier) opaque(dir string) error {
 	if dir == "" {
-		return a.opaqueAt(int(a.root.Fd()), ".", ".")
+		return a.opaqueAt(a.rootFD, ".", ".")
 	}
 	// A marker below a symlink marks the directory it leads to, inside
 	// the root; a missing directory is made as an implied one.
@@ -57,18 +57,18 @@ func (a *applier) opaque(dir string) error {
 	if err != nil {
 		return err
 	}
-	defer h.Close()
-	return a.opaqueAt(int(h.Fd()), ".", dir)
+	defer unix.Close(h)
+	return a.opaqueAt(h, ".", dir)
 }
 
 // opaqueAt marks the directory name in dfd opaque.
 func (a *applier) opaqueAt(dfd int, name, p string) error {
-	f, err := openDirAt(dfd, name, p)
+	fd, err := openDirAt(dfd, name, p)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	if err := a.markOpaque(int(f.Fd())); err != nil {
+	defer unix.Close(fd)
+	if err := a.markOpaque(fd); err != nil {
 		return fmt.Errorf("opaque directory %q: %w", p, err)
 	}
 	return nil

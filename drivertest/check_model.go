@@ -74,10 +74,9 @@ type modelRun struct {
 	log    []string
 	names  []string // basenames made so far, for reusing names
 	next   int
-	// lowerLinked holds, on a backend that splits lower hardlinks, the
-	// names of hardlinks made before the current layer: writes to them
-	// (and renames of them or of directories holding them) are left out.
-	lowerLinked map[string]bool
+	// lossy is what the backend's declared deviations keep the
+	// generator from copying up in the current layer.
+	lossy lossyLower
 }
 
 func runModelSeed(h *harness, seed uint64, xattrs bool) {
@@ -157,7 +156,7 @@ func (m *modelRun) genLayer(layer int) []modelOp {
 	m.h.t.Helper()
 	// File timestamps come from a coarse clock that may lag time.Now.
 	start := time.Now().Add(-time.Minute)
-	m.noteLowerLinks()
+	m.noteLossy()
 	n := 20 + m.rnd.IntN(21)
 	var ops []modelOp
 	for len(ops) < n {
@@ -166,6 +165,7 @@ func (m *modelRun) genLayer(layer int) []modelOp {
 			continue
 		}
 		m.record(layer, len(ops), op)
+		m.noteParents(op)
 		ops = append(ops, op)
 	}
 	for _, op := range m.touchOps(start, layerTime(layer)) {
@@ -193,13 +193,14 @@ func layerTime(layer int) time.Time {
 
 // touchOps sets mtime on every entry of the model the layer's
 // operations gave the current time (no generated time is later than
-// 2024), deepest first, so that no later step changes a time already
+// 2024), and on a backend with lossy copy-up on every directory above
+// what they worked on, deepest first, so that no later step changes a time already
 // set. Found in the model rather than by tracking operations, as an
 // inode written through one hardlink shows the time under all of them.
 func (m *modelRun) touchOps(start, mtime time.Time) []modelOp {
 	var paths []string
 	for p, e := range m.snapshot() {
-		if p != "." && !e.ModTime.Before(start) {
+		if p != "." && (!e.ModTime.Before(start) || m.lossy.parents[p]) {
 			paths = append(paths, p)
 		}
 	}

@@ -16,7 +16,12 @@ func isUnder(p, dir string) bool { return p == dir || strings.HasPrefix(p, dir+"
 // for a non-directory, an empty directory for a directory. Never into
 // the source itself.
 func (m *modelRun) genRename(v modelView) (modelOp, bool) {
-	sources := m.writable(v.paths)
+	var sources []string
+	for _, p := range m.writable(v.paths) {
+		if !m.lossy.dirs[p] {
+			sources = append(sources, p)
+		}
+	}
 	if len(sources) == 0 {
 		return modelOp{}, false
 	}
@@ -25,13 +30,13 @@ func (m *modelRun) genRename(v modelView) (modelOp, bool) {
 	if !ok {
 		return modelOp{}, false
 	}
-	return modelOp{fmt.Sprintf("rename %s to %s", src, dst), Rename(src, dst)}, true
+	return modelOp{fmt.Sprintf("rename %s to %s", src, dst), Rename(src, dst), []string{src, dst}}, true
 }
 
 func (m *modelRun) renameTarget(v modelView, src string) (string, bool) {
 	isDir := v.tree[src].Type == TypeDir
 	if m.rnd.IntN(3) == 0 {
-		if targets := replaceable(v, src, isDir); len(targets) > 0 {
+		if targets := m.changeable(replaceable(v, src, isDir)); len(targets) > 0 {
 			return pick(m, targets), true
 		}
 	}

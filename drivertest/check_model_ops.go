@@ -3,6 +3,7 @@ package drivertest
 import (
 	"fmt"
 	"os"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 type modelOp struct {
 	desc  string
 	apply Applier
+	paths []string // the paths it works on, for LossyCopyUp's parent times
 }
 
 // modelView is the model's tree as the generator sees it before an
@@ -96,7 +98,16 @@ func joinPath(dir, name string) string {
 // newPath is a free path in a random directory: a fresh name, or, one
 // time in three, a name used before, so that removed names come back.
 func (m *modelRun) newPath(v modelView) string {
-	dir := pick(m, v.dirs)
+	dirs := v.dirs
+	if len(m.lossy.sealed) > 0 {
+		dirs = nil
+		for _, d := range v.dirs {
+			if !m.inSealed(d) {
+				dirs = append(dirs, d)
+			}
+		}
+	}
+	dir := pick(m, dirs) // the root is never sealed
 	if len(m.names) > 0 && m.rnd.IntN(3) == 0 {
 		if p := joinPath(dir, pick(m, m.names)); !hasPath(v.tree, p) {
 			return p
@@ -133,7 +144,7 @@ func (m *modelRun) content() []byte {
 func (m *modelRun) genCreate(v modelView) (modelOp, bool) {
 	p, data, perm := m.newPath(v), m.content(), pick(m, filePerms)
 	return modelOp{fmt.Sprintf("create file %s %q %v", p, data, perm),
-		CreateFile(p, data, perm)}, true
+		CreateFile(p, data, perm), []string{p}}, true
 }
 
 func (m *modelRun) genOverwrite(v modelView) (modelOp, bool) {
@@ -143,7 +154,7 @@ func (m *modelRun) genOverwrite(v modelView) (modelOp, bool) {
 	}
 	p, data, perm := pick(m, files), m.content(), pick(m, filePerms)
 	return modelOp{fmt.Sprintf("overwrite file %s %q %v", p, data, perm),
-		CreateFile(p, data, perm)}, true
+		CreateFile(p, data, perm), []string{p}}, true
 }
 
 func (m *modelRun) genAppend(v modelView) (modelOp, bool) {
@@ -152,39 +163,44 @@ func (m *modelRun) genAppend(v modelView) (modelOp, bool) {
 		return modelOp{}, false
 	}
 	p, data := pick(m, files), m.content()
-	return modelOp{fmt.Sprintf("append %s %q", p, data), AppendFile(p, data)}, true
+	return modelOp{fmt.Sprintf("append %s %q", p, data), AppendFile(p, data), []string{p}}, true
 }
 
 func (m *modelRun) genMkdir(v modelView) (modelOp, bool) {
 	p, perm := m.newPath(v), pick(m, dirPerms)
-	return modelOp{fmt.Sprintf("mkdir %s %v", p, perm), CreateDir(p, perm)}, true
+	return modelOp{fmt.Sprintf("mkdir %s %v", p, perm), CreateDir(p, perm), []string{p}}, true
 }
 
 func (m *modelRun) genRemove(v modelView) (modelOp, bool) {
-	targets := v.ofType(TypeFile, TypeSymlink, TypeFifo)
+	targets := m.changeable(v.ofType(TypeFile, TypeSymlink, TypeFifo))
 	if len(targets) == 0 {
 		return modelOp{}, false
 	}
 	p := pick(m, targets)
-	return modelOp{"remove " + p, Remove(p)}, true
+	return modelOp{"remove " + p, Remove(p), []string{p}}, true
 }
 
 func (m *modelRun) genRemoveAll(v modelView) (modelOp, bool) {
-	dirs := v.ofType(TypeDir)
+	dirs := m.changeable(v.ofType(TypeDir))
 	if len(dirs) == 0 {
 		return modelOp{}, false
 	}
 	p := pick(m, dirs)
-	return modelOp{"rm -rf " + p, RemoveAll(p)}, true
+	return modelOp{"rm -rf " + p, RemoveAll(p), []string{p}}, true
 }
 
 func (m *modelRun) genLink(v modelView) (modelOp, bool) {
-	files := m.writable(v.ofType(TypeFile))
+	var files []string
+	for _, p := range m.writable(v.ofType(TypeFile)) {
+		if !m.lossy.files[p] {
+			files = append(files, p)
+		}
+	}
 	if len(files) == 0 {
 		return modelOp{}, false
 	}
 	src, dst := pick(m, files), m.newPath(v)
-	return modelOp{fmt.Sprintf("link %s to %s", src, dst), Link(src, dst)}, true
+	return modelOp{fmt.Sprintf("link %s to %s", src, dst), Link(src, dst), []string{src, dst}}, true
 }
 
 // genSymlink makes a symlink that is relative, absolute or dangling.
@@ -199,7 +215,7 @@ func (m *modelRun) genSymlink(v modelView) (modelOp, bool) {
 		target = fmt.Sprintf("missing-%d", m.rnd.IntN(100))
 	}
 	p := m.newPath(v)
-	return modelOp{fmt.Sprintf("symlink %s -> %s", p, target), Symlink(target, p)}, true
+	return modelOp{fmt.Sprintf("symlink %s -> %s", p, target), Symlink(target, p), []string{p}}, true
 }
 
 func (m *modelRun) genChmod(v modelView) (modelOp, bool) {
@@ -210,7 +226,7 @@ func (m *modelRun) genChmod(v modelView) (modelOp, bool) {
 	p := pick(m, targets)
 	perms := map[FileType][]os.FileMode{TypeFile: filePerms, TypeDir: dirPerms, TypeFifo: fifoPerms}[v.tree[p].Type]
 	mode := pick(m, perms)
-	return modelOp{fmt.Sprintf("chmod %s %v", p, mode), Chmod(p, mode)}, true
+	return modelOp{fmt.Sprintf("chmod %s %v", p, mode), Chmod(p, mode), []string{p}}, true
 }
 
 // genChtimes sets a random time before 2017, never a whole second.
@@ -221,7 +237,7 @@ func (m *modelRun) genChtimes(v modelView) (modelOp, bool) {
 	}
 	p := pick(m, paths)
 	mtime := time.Unix(1400000000+m.rnd.Int64N(100000000), 1+m.rnd.Int64N(999999999))
-	return modelOp{fmt.Sprintf("chtimes %s %s", p, timeString(mtime)), Chtimes(p, mtime, mtime)}, true
+	return modelOp{fmt.Sprintf("chtimes %s %s", p, timeString(mtime)), Chtimes(p, mtime, mtime), []string{p}}, true
 }
 
 // genSetXattr sets a user.* xattr on a file or directory: the kernel
@@ -232,12 +248,12 @@ func (m *modelRun) genSetXattr(v modelView) (modelOp, bool) {
 		return modelOp{}, false
 	}
 	p, key, value := pick(m, targets), fmt.Sprintf("user.k%d", m.rnd.IntN(3)), m.content()
-	return modelOp{fmt.Sprintf("setxattr %s %s=%q", p, key, value), SetXattr(p, key, value)}, true
+	return modelOp{fmt.Sprintf("setxattr %s %s=%q", p, key, value), SetXattr(p, key, value), []string{p}}, true
 }
 
 func (m *modelRun) genMkfifo(v modelView) (modelOp, bool) {
 	p, perm := m.newPath(v), pick(m, fifoPerms)
-	return modelOp{fmt.Sprintf("mkfifo %s %v", p, perm), Mkfifo(p, perm)}, true
+	return modelOp{fmt.Sprintf("mkfifo %s %v", p, perm), Mkfifo(p, perm), []string{p}}, true
 }
 
 // sortDeepestFirst orders paths by depth, deepest first, then by name.
@@ -250,43 +266,130 @@ func sortDeepestFirst(paths []string) {
 	})
 }
 
-// noteLowerLinks records, on a backend that splits lower hardlinks, the
-// names of hardlinks the layers below the next one made.
-func (m *modelRun) noteLowerLinks() {
-	if m.h.cfg.splitsLowerHardlinks == "" {
+// lossyLower is what lower layers hold that a backend with declared
+// deviations cannot copy up exactly.
+type lossyLower struct {
+	// frozen: writes to these paths, and renames of them or of
+	// directories holding them, are left out (names of lower hardlinks on
+	// a backend that splits them; lower symlinks and special files on one
+	// whose copy-up is lossy).
+	frozen map[string]bool
+	// sealed: lower directories with setuid or setgid on a backend whose
+	// copy-up is lossy: nothing in them or below is changed.
+	sealed map[string]bool
+	// dirs: lower directories on a backend whose copy-up is lossy: they
+	// are not renamed.
+	dirs map[string]bool
+	// files: lower regular files on a backend whose copy-up is lossy: no
+	// hardlink is made to them.
+	files map[string]bool
+	// linked: names of lower hardlinks on a backend whose copy-up is
+	// lossy: they are not removed or replaced (that copies another name
+	// up alone).
+	linked map[string]bool
+	// parents: on a backend whose copy-up is lossy, the directories above
+	// the paths the layer's operations worked on, which copy-up may give
+	// a new mtime: the end of the layer sets theirs.
+	parents map[string]bool
+}
+
+// noteParents records, on a backend whose copy-up is lossy, the
+// directories above the paths op works on.
+func (m *modelRun) noteParents(op modelOp) {
+	if m.h.cfg.lossyCopyUp == "" {
 		return
 	}
-	m.lowerLinked = map[string]bool{}
-	for p, e := range m.view().tree {
-		if e.LinkGroup != "" {
-			m.lowerLinked[p] = true
+	for _, p := range op.paths {
+		for d := path.Dir(p); d != "."; d = path.Dir(d) {
+			m.lossy.parents[d] = true
 		}
-	}
-	if len(m.lowerLinked) > 0 {
-		m.h.t.Logf("leaving out writes to %d names of lower hardlinks: %s", len(m.lowerLinked), m.h.cfg.splitsLowerHardlinks)
 	}
 }
 
-// writable drops the paths that are, or hold, a name of a lower hardlink
-// on a backend that splits them; elsewhere it returns paths as they are.
+// noteLossy records, on a backend with declared deviations, what the
+// layers below the next one made that it cannot copy up exactly.
+func (m *modelRun) noteLossy() {
+	cfg := m.h.cfg
+	m.lossy = lossyLower{frozen: map[string]bool{}, sealed: map[string]bool{}, dirs: map[string]bool{},
+		files: map[string]bool{}, linked: map[string]bool{}, parents: map[string]bool{}}
+	if cfg.splitsLowerHardlinks == "" && cfg.lossyCopyUp == "" {
+		return
+	}
+	for p, e := range m.view().tree {
+		switch {
+		case p == ".":
+		case cfg.splitsLowerHardlinks != "" && e.LinkGroup != "":
+			m.lossy.frozen[p] = true
+			m.lossy.linked[p] = cfg.lossyCopyUp != ""
+		case cfg.lossyCopyUp == "":
+		case e.Type == TypeDir && e.Mode&0o6000 != 0:
+			m.lossy.sealed[p] = true
+		case e.Type == TypeDir:
+			m.lossy.dirs[p] = true
+		case e.Type == TypeFile:
+			m.lossy.files[p] = true
+		default:
+			m.lossy.frozen[p] = true
+		}
+	}
+	if n := len(m.lossy.frozen) + len(m.lossy.sealed); n > 0 {
+		m.h.t.Logf("leaving out writes to %d lower entries: %s", n,
+			strings.Trim(cfg.splitsLowerHardlinks+"; "+cfg.lossyCopyUp, "; "))
+	}
+}
+
+// writable drops the paths that are, or hold, a frozen lower entry, or
+// lie in a sealed directory; elsewhere it returns paths as they are.
 func (m *modelRun) writable(paths []string) []string {
-	if len(m.lowerLinked) == 0 {
+	if len(m.lossy.frozen) == 0 && len(m.lossy.sealed) == 0 {
 		return paths
 	}
 	var out []string
 	for _, p := range paths {
-		if !m.holdsLowerLink(p) {
+		if !m.holdsFrozen(p) && !m.inSealed(p) {
 			out = append(out, p)
 		}
 	}
 	return out
 }
 
-func (m *modelRun) holdsLowerLink(p string) bool {
-	for l := range m.lowerLinked {
+func (m *modelRun) holdsFrozen(p string) bool {
+	for l := range m.lossy.frozen {
 		if isUnder(l, p) {
 			return true
 		}
 	}
 	return false
+}
+
+func (m *modelRun) holdsLinked(p string) bool {
+	for l, ok := range m.lossy.linked {
+		if ok && isUnder(l, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// inSealed reports whether p is a sealed directory or lies below one.
+func (m *modelRun) inSealed(p string) bool {
+	for s := range m.lossy.sealed {
+		if isUnder(p, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// changeable drops the paths whose directory is sealed (removing or
+// replacing them would copy the directory up) and those that are or hold
+// a lower hardlink name a lossy copy-up splits on removal.
+func (m *modelRun) changeable(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		if !m.inSealed(path.Dir(p)) && !m.holdsLinked(p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -62,6 +62,7 @@ type Option func(*config)
 
 type config struct {
 	splitsLowerHardlinks string // why, when writing to a lower hardlink splits it
+	lossyCopyUp          string // why, when copying up anything but files and plain dirs loses data
 }
 
 // SplitsLowerHardlinks declares that writing to one name of a hardlink
@@ -70,6 +71,20 @@ type config struct {
 // with index=off. reason is logged where checks leave such writes out.
 func SplitsLowerHardlinks(reason string) Option {
 	return func(c *config) { c.splitsLowerHardlinks = reason }
+}
+
+// LossyCopyUp declares that copying a lower entry up is exact only for
+// regular files and directories without setuid or setgid: a lower
+// symlink, fifo or device, or such a directory, copied up (by a chmod,
+// a rename, or a change below the directory) loses part of what it was,
+// renaming a lower directory copies its tree up that way, a hardlink to
+// a lower file shows as a separate file once the view is mounted again,
+// removing one name of a lower hardlink copies another up alone, and a
+// copy-up gives the directories it writes into a new mtime. The
+// fuse-overlayfs mount program does this. reason is logged where the
+// random-model check leaves such operations out.
+func LossyCopyUp(reason string) Option {
+	return func(c *config) { c.lossyCopyUp = reason }
 }
 
 // Run runs every conformance check as a subtest of t, each on a fresh

@@ -37,7 +37,7 @@ var benchPlaces = []struct {
 	}},
 }
 
-// BenchmarkRootfsChain builds the chain once per filesystem and run, and
+// BenchmarkLayerChain builds the chain once per filesystem and run, and
 // times on it, side by side:
 //
 //   - Get: the first Get of l3, composing its view;
@@ -51,7 +51,7 @@ var benchPlaces = []struct {
 //     rewritten: the fold (a link farm of l2's chain, a walk of both
 //     trees, the new diff written and swapped in). The Get and the
 //     writes are outside the timer.
-func BenchmarkRootfsChain(b *testing.B) {
+func BenchmarkLayerChain(b *testing.B) {
 	if testing.Short() {
 		b.Skip("-short: builds a 400 MB fixture")
 	}

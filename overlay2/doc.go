@@ -60,8 +60,19 @@
 //
 // Overlay mounts found under the home at open belong to a previous
 // process that crashed: they are unmounted (MNT_DETACH). Cleanup unmounts
-// this driver's views only. Diff, Changes and DiffSize walk the merged
-// views of the layer and of its parent with package naive; ApplyDiff
+// this driver's views only.
+//
+// # Diff
+//
+// Changes, Diff and DiffSize of a layer against its own parent walk only
+// its diff dir (the native diff), comparing each path it holds in the
+// merged views exactly as package naive does, so the output is
+// byte-identical to naive's. That is sound only when the kernel did as
+// the options above ask: New probes a test mount (chmod of a lower file
+// must copy it up whole; rename of a lower dir must fail with EXDEV) and
+// Status says "Native Overlay Diff: false (why)" when it did not. Any
+// other parent, a store made elsewhere (redirect or metacopy xattrs) and
+// hardlinks fall back to naive's walk of both merged views. ApplyDiff
 // unpacks straight into the diff dir with package archive.
 //
 // # Platforms

@@ -119,9 +119,16 @@ func (d *Driver) Status() [][2]string {
 		{"Mount API", p.api},
 		{"Max Depth", strconv.Itoa(p.maxDepth)},
 		{"User Xattr", strconv.FormatBool(p.userXattr)},
-		{"Native Overlay Diff", "true (walks the upper dir; naive for hardlinks, redirects, metacopy, other parents)"},
+		{"Native Overlay Diff", nativeStatus(p.notExact)},
 		{"Layers", strconv.Itoa(n)},
 	}
+}
+
+func nativeStatus(notExact string) string {
+	if notExact != "" {
+		return "false (" + notExact + ")"
+	}
+	return "true (walks the upper dir; naive for hardlinks, redirects, metacopy, other parents)"
 }
 
 // GetMetadata returns what Docker's overlay2 returns: LowerDir (the

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/internal/mountinfo"
 	"github.com/stretchr/testify/require"
 )
 
@@ -53,9 +54,9 @@ func readView(t testing.TB, d *Driver, id, name string) string {
 // requireNoMountsUnder fails unless nothing is mounted below dir.
 func requireNoMountsUnder(t testing.TB, dir string) {
 	t.Helper()
-	entries, err := readMounts()
+	entries, err := mountinfo.Read()
 	require.NoError(t, err)
 	real, err := filepath.EvalSymlinks(dir)
 	require.NoError(t, err)
-	require.Empty(t, mountsUnder(entries, real, ""), "mounts left under %s", dir)
+	require.Empty(t, mountinfo.Under(entries, real), "mounts left under %s", dir)
 }

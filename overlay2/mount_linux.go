@@ -3,11 +3,12 @@ package overlay2
 import (
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/layerfs/graphdriver/internal/mountinfo"
 )
 
 // mountNew mounts spec at target with the new mount API: fsopen, one
@@ -129,39 +130,33 @@ func unmount(target string) error {
 	return fmt.Errorf("unmount %s: %w", target, err)
 }
 
-// readMounts returns the current mount table.
-func readMounts() ([]mountEntry, error) {
-	f, err := os.Open("/proc/self/mountinfo")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return parseMountinfo(f)
-}
-
 // isMountPoint reports whether path is a mount point, per the mount table.
 func isMountPoint(path string) (bool, error) {
-	entries, err := readMounts()
+	entries, err := mountinfo.Read()
 	if err != nil {
 		return false, err
 	}
-	for _, e := range entries {
-		if e.Point == path {
-			return true, nil
-		}
-	}
-	return false, nil
+	return mountinfo.IsMountPoint(entries, path), nil
 }
 
-// unmountAllUnder detaches every mount of fstype below dir, deepest first.
+// unmountAllUnder detaches every mount of fstype ("" for any) below dir,
+// deepest first.
 func unmountAllUnder(dir, fstype string) error {
-	entries, err := readMounts()
+	entries, err := mountinfo.Read()
 	if err != nil {
 		return err
 	}
 	var errs []error
-	for _, p := range mountsUnder(entries, dir, fstype) {
+	for _, p := range mountinfo.Points(mountsUnder(entries, dir, fstype)) {
 		errs = append(errs, unmount(p))
 	}
 	return errors.Join(errs...)
+}
+
+// mountsUnder is mountinfo.Under with "" for any filesystem type.
+func mountsUnder(entries []mountinfo.Entry, dir, fstype string) []mountinfo.Entry {
+	if fstype == "" {
+		return mountinfo.Under(entries, dir)
+	}
+	return mountinfo.Under(entries, dir, fstype)
 }

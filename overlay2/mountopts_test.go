@@ -140,19 +140,3 @@ func TestDataBudgetChains(t *testing.T) {
 	require.Contains(t, err.Error(), fmt.Sprintf("at most %d layers", max))
 	require.True(t, errors.Is(checkDataBudget(spec(500).mountData(), 500, page), graphdriver.ErrNotSupported))
 }
-
-func TestParseMountinfo(t *testing.T) {
-	in := `22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw
-40 22 0:40 / /h/a/merged rw,relatime shared:2 - overlay overlay rw,lowerdir=/x
-41 22 0:41 / /h/with\040space/merged rw - overlay overlay rw
-42 22 0:42 / /hh/b/merged rw - overlay overlay rw
-43 22 8:1 /h/a/diff /h/base/merged ro - ext4 /dev/sda1 rw
-bad line
-`
-	entries, err := parseMountinfo(strings.NewReader(in))
-	require.NoError(t, err)
-	require.Len(t, entries, 5)
-	require.Equal(t, mountEntry{Point: "/h/with space/merged", FSType: "overlay"}, entries[2])
-	require.Equal(t, []string{"/h/with space/merged", "/h/a/merged"}, mountsUnder(entries, "/h", "overlay"))
-	require.Equal(t, []string{"/h/base/merged", "/h/with space/merged", "/h/a/merged"}, mountsUnder(entries, "/h/", ""))
-}

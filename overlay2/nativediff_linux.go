@@ -77,6 +77,9 @@ func (d *Driver) nativeSize(id, parent string) (int64, error) {
 // its parent, held until release. It applies only to a layer with a
 // parent, diffed against that parent.
 func (d *Driver) nativeRun(op, id, parent string) (*nativeResult, string, func() error, error) {
+	if d.probe.notExact != "" {
+		return nil, "", nil, errNotNative
+	}
 	l, err := d.table.Lookup(op, id)
 	if err != nil || l.Parent == "" || (parent != "" && parent != l.Parent) {
 		return nil, "", nil, errNotNative

@@ -26,6 +26,9 @@ type probeResult struct {
 	legacy    bool   // mount with mount(2) and short links
 	userXattr bool
 	maxDepth  int
+	// notExact says why the upper dir of a layer cannot be diffed alone
+	// on these mounts (see probe_exact_linux.go); "" when it can.
+	notExact string
 }
 
 func supported(home string) error {
@@ -93,11 +96,14 @@ func (p *probeResult) probeMount(dir, api string) error {
 			return err
 		}
 	}
+	if err := exactProbeLower(filepath.Join(dir, "l1")); err != nil {
+		return err
+	}
 	var newErr error
 	if api != "legacy" {
 		spec := mountSpec{Lowers: []string{filepath.Join(dir, "l1"), filepath.Join(dir, "l2")},
 			Upper: filepath.Join(dir, "upper"), Work: filepath.Join(dir, "work"), UserXattr: p.userXattr}
-		if newErr = tryMount(dir, func() error { return mountNew(spec, filepath.Join(dir, "merged")) }); newErr == nil {
+		if newErr = p.tryMount(dir, func() error { return mountNew(spec, filepath.Join(dir, "merged")) }); newErr == nil {
 			p.api, p.maxDepth = "new (fsopen, fsconfig lowerdir+)", MaxLowers
 			return nil
 		}
@@ -107,7 +113,7 @@ func (p *probeResult) probeMount(dir, api string) error {
 	}
 	spec := mountSpec{Lowers: []string{"l1", "l2"}, Upper: "upper", Work: "work", UserXattr: p.userXattr}
 	pageSize := unix.Getpagesize()
-	err := tryMount(dir, func() error { return mountLegacy(spec, dir, filepath.Join(dir, "merged"), pageSize) })
+	err := p.tryMount(dir, func() error { return mountLegacy(spec, dir, filepath.Join(dir, "merged"), pageSize) })
 	if err != nil {
 		return fmt.Errorf("%w: overlay mount: %w", graphdriver.ErrNotSupported, errors.Join(newErr, err))
 	}
@@ -116,19 +122,28 @@ func (p *probeResult) probeMount(dir, api string) error {
 }
 
 // tryMount runs mount, then writes a file through the view and checks it
-// landed in the upper dir, and unmounts.
-func tryMount(dir string, mount func() error) error {
+// landed in the upper dir, probes whether a native diff is exact, and
+// unmounts. It leaves the upper and work dirs empty for another try.
+func (p *probeResult) tryMount(dir string, mount func() error) error {
 	if err := mount(); err != nil {
 		return err
 	}
-	merged := filepath.Join(dir, "merged")
+	merged, upper := filepath.Join(dir, "merged"), filepath.Join(dir, "upper")
 	err := os.WriteFile(filepath.Join(merged, "probe"), []byte("probe\n"), 0o644)
 	if err == nil {
-		_, err = os.Stat(filepath.Join(dir, "upper", "probe"))
+		_, err = os.Stat(filepath.Join(upper, "probe"))
+	}
+	if err == nil {
+		p.notExact, err = probeExact(merged, upper)
 	}
 	err = errors.Join(err, unmount(merged))
-	if err == nil {
-		err = os.Remove(filepath.Join(dir, "upper", "probe"))
+	for _, sub := range []string{"upper", "work"} {
+		if err == nil {
+			err = os.RemoveAll(filepath.Join(dir, sub))
+		}
+		if err == nil {
+			err = os.Mkdir(filepath.Join(dir, sub), 0o755)
+		}
 	}
 	return err
 }

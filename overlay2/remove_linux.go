@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/internal/mountinfo"
 )
 
 // Remove deletes layer id: it checks that nothing is mounted on its
@@ -62,12 +63,12 @@ func (d *Driver) renameAside(id string) error {
 // checking that nothing is mounted below it: RemoveAll through a mount
 // would delete the contents of the layers mounted there.
 func (d *Driver) purge(dir string) error {
-	entries, err := readMounts()
+	entries, err := mountinfo.Read()
 	if err != nil {
 		return err
 	}
-	if busy := mountsUnder(entries, dir, ""); len(busy) > 0 {
-		return fmt.Errorf("%s: %s is mounted: %w", dir, busy[0], graphdriver.ErrBusy)
+	if busy := mountinfo.Under(entries, dir); len(busy) > 0 {
+		return fmt.Errorf("%s: %s is mounted: %w", dir, busy[0].Point, graphdriver.ErrBusy)
 	}
 	return os.RemoveAll(dir)
 }

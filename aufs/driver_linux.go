@@ -1,0 +1,156 @@
+package aufs
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/internal/fsprobe"
+	"github.com/layerfs/graphdriver/internal/layers"
+	"github.com/layerfs/graphdriver/internal/locker"
+)
+
+// Driver is the aufs backend. It is safe for use from many goroutines.
+type Driver struct {
+	home    string // absolute, symlinks resolved: compared with the mount table
+	idMap   graphdriver.IDMap
+	rootUID int
+	rootGID int
+	mnt     mounter
+	fsName  string
+
+	locks  locker.Locker           // one per layer id, taken first by every method
+	table  *layers.Table[struct{}] // every layer, ready or in flight, and its references
+	mu     sync.Mutex              // guards views
+	views  map[string]view         // layers held by Get: what Get mounted
+	closed bool
+}
+
+// layer is a copy of what the table knows of one layer.
+type layer = layers.Layer[struct{}]
+
+// view is a layer's merged view while Get references it: mounted at
+// mnt/<id>, read-write (over the layer's diff dir) or read-only.
+type view struct {
+	rw bool
+}
+
+func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, error) {
+	mnt, err := probe(opts)
+	if err != nil {
+		return nil, err
+	}
+	d := &Driver{idMap: idMap, mnt: mnt, table: layers.NewTable[struct{}](Name), views: map[string]view{}}
+	if d.rootUID, d.rootGID, err = idMap.RootPair(); err != nil {
+		return nil, fmt.Errorf("aufs: id map: root %w", err)
+	}
+	if d.home, err = filepath.Abs(home); err != nil {
+		return nil, fmt.Errorf("aufs: open %s: %w", home, err)
+	}
+	if err := d.makeHome(); err != nil {
+		return nil, err
+	}
+	d.fsName, _ = fsprobe.BackingFS(d.home)
+	if err := d.load(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// makeHome creates home, diff/, layers/, mnt/ and work/ (see
+// layers.MakeHome) and resolves home's symlinks, since mount points are
+// compared with the mount table.
+func (d *Driver) makeHome() error {
+	dirs := []string{filepath.Join(d.home, diffName), filepath.Join(d.home, layersName),
+		filepath.Join(d.home, mntName), filepath.Join(d.home, workName)}
+	if err := layers.MakeHome(Name, d.home, d.rootGID, dirs...); err != nil {
+		return err
+	}
+	real, err := filepath.EvalSymlinks(d.home)
+	if err != nil {
+		return fmt.Errorf("aufs: open %s: %w", d.home, err)
+	}
+	d.home = real
+	return nil
+}
+
+// String returns "aufs".
+func (d *Driver) String() string { return Name }
+
+// Status reports how views are mounted, the backing filesystem and the
+// number of layers.
+func (d *Driver) Status() [][2]string {
+	return [][2]string{
+		{"Root Dir", d.home},
+		{"Backing Filesystem", d.fsName},
+		{"Mounted With", d.mnt.String()},
+		{"Dirs", strconv.Itoa(d.table.Len())},
+	}
+}
+
+// GetMetadata returns the layer's diff dir, its mount point and its
+// parent ("" for a base layer).
+func (d *Driver) GetMetadata(id string) (map[string]string, error) {
+	l, err := d.table.Lookup("metadata", id)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{"DiffDir": d.diffDir(id), "MountDir": d.mntDir(id), "Parent": l.Parent}, nil
+}
+
+// Exists reports whether layer id exists.
+func (d *Driver) Exists(id string) bool {
+	_, err := d.table.Lookup("exists", id)
+	return err == nil
+}
+
+// Cleanup unmounts every view this driver mounted and forgets the
+// references; layers stay. Mounts of others are left alone.
+func (d *Driver) Cleanup() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var errs []error
+	for id, v := range d.views {
+		errs = append(errs, d.unmountView(id, v))
+		delete(d.views, id)
+		for {
+			if _, held := d.table.Drop(id); !held {
+				break
+			}
+		}
+	}
+	d.closed = true
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("aufs: cleanup %s: %w", d.home, err)
+	}
+	return nil
+}
+
+func (d *Driver) diffRoot() string            { return filepath.Join(d.home, diffName) }
+func (d *Driver) diffDir(id string) string    { return filepath.Join(d.home, diffName, id) }
+func (d *Driver) layersFile(id string) string { return filepath.Join(d.home, layersName, id) }
+func (d *Driver) mntDir(id string) string     { return filepath.Join(d.home, mntName, id) }
+func (d *Driver) workDir(id string) string    { return filepath.Join(d.home, workName, id) }
+
+func removeIfExists(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// Layers returns every ready layer of the store with its parent ("" for
+// a base layer): what a migration to another backend copies.
+func (d *Driver) Layers() map[string]string {
+	out := map[string]string{}
+	for _, id := range d.table.IDs() {
+		if l, err := d.table.Lookup("layers", id); err == nil {
+			out[id] = l.Parent
+		}
+	}
+	return out
+}

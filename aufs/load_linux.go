@@ -1,0 +1,128 @@
+package aufs
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/internal/mountinfo"
+)
+
+// load reads the store into memory and reconciles what a crash left.
+// Mounts under home belong to a previous process that did not Put them:
+// nothing of ours references them, so they are unmounted rather than
+// adopted (a runtime that restarts asks for its views again with Get),
+// and what a mount program wrote through them is normalized. Then
+// temporary and removed layers are purged, as Docker purges
+// <id>-removing dirs, and the layers are read from diff/ and layers/.
+func (d *Driver) load() error {
+	stale, err := d.unmountStale()
+	if err != nil {
+		return fmt.Errorf("aufs: open %s: unmount stale views: %w", d.home, err)
+	}
+	if err := d.purgeLeftovers(); err != nil {
+		return fmt.Errorf("aufs: open %s: %w", d.home, err)
+	}
+	entries, err := os.ReadDir(d.diffRoot())
+	if err != nil {
+		return fmt.Errorf("aufs: open %s: %w", d.home, err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() || graphdriver.ValidateID(e.Name()) != nil {
+			continue // not a layer; leave it alone
+		}
+		if err := d.loadLayer(e.Name()); err != nil {
+			return fmt.Errorf("aufs: open %s: layer %s: %w", d.home, e.Name(), err)
+		}
+	}
+	if err := d.checkParents(); err != nil {
+		return fmt.Errorf("aufs: open %s: %w", d.home, err)
+	}
+	d.table.CountChildren()
+	for _, id := range stale {
+		if d.mnt.overlayMarkers() && d.Exists(id) {
+			if err := normalize(d.diffDir(id)); err != nil {
+				return fmt.Errorf("aufs: open %s: layer %s: %w", d.home, id, err)
+			}
+		}
+	}
+	return nil
+}
+
+// unmountStale unmounts everything mounted below home, deepest first,
+// and returns the ids whose mnt/<id> was mounted.
+func (d *Driver) unmountStale() ([]string, error) {
+	entries, err := mountinfo.Read()
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	var errs []error
+	for _, e := range mountinfo.Under(entries, d.home) {
+		errs = append(errs, unmount(e.Point))
+		if filepath.Dir(e.Point) == filepath.Join(d.home, mntName) {
+			ids = append(ids, filepath.Base(e.Point))
+		}
+	}
+	return ids, errors.Join(errs...)
+}
+
+// purgeLeftovers deletes what a crashed Create or Remove left: temporary
+// names, <id>-removing dirs, layers files without a diff dir, and the
+// work dirs of views (none is mounted now).
+func (d *Driver) purgeLeftovers() error {
+	for _, sub := range []string{diffName, mntName, workName, layersName} {
+		entries, err := os.ReadDir(filepath.Join(d.home, sub))
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			name := e.Name()
+			if !leftover(sub, name, d.hasDiff) {
+				continue
+			}
+			if err := d.purge(filepath.Join(d.home, sub, name)); err != nil {
+				return fmt.Errorf("purge %s/%s: %w", sub, name, err)
+			}
+		}
+	}
+	return nil
+}
+
+func (d *Driver) hasDiff(id string) bool {
+	fi, err := os.Stat(d.diffDir(id))
+	return err == nil && fi.IsDir()
+}
+
+// loadLayer records layer id with the parent its layers file names (a
+// layer without one is a base layer).
+func (d *Driver) loadLayer(id string) error {
+	b, err := os.ReadFile(d.layersFile(id))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	ancestors, err := parseLayers(string(b))
+	if err != nil {
+		return err
+	}
+	parent := ""
+	if len(ancestors) > 0 {
+		parent = ancestors[0]
+	}
+	d.table.Load(id, parent, struct{}{})
+	return nil
+}
+
+// checkParents fails when a layer's parent is missing: its view cannot be
+// made, and removing the layer is the caller's call, not ours.
+func (d *Driver) checkParents() error {
+	for _, id := range d.table.IDs() {
+		l, _ := d.table.Lookup("open", id)
+		if l.Parent != "" && !d.Exists(l.Parent) {
+			return fmt.Errorf("layer %s: parent %s has no diff dir: %w", id, l.Parent, graphdriver.ErrInvalidLayer)
+		}
+	}
+	return nil
+}
