@@ -26,3 +26,20 @@ func MakeHome(backend, home string, rootGID int, dirs ...string) error {
 	}
 	return nil
 }
+
+// MkdirOwned makes dir with exactly mode, whatever the umask, owned by
+// uid and gid where those are not the caller's: how a backend makes a
+// layer's root, which must look like an empty layer's root (0755, owned
+// by the remapped root) in every view.
+func MkdirOwned(dir string, mode os.FileMode, uid, gid int) error {
+	if err := os.Mkdir(dir, mode); err != nil {
+		return err
+	}
+	if err := os.Chmod(dir, mode); err != nil { // the umask may have cut bits
+		return err
+	}
+	if uid != os.Geteuid() || gid != os.Getegid() {
+		return os.Lchown(dir, uid, gid)
+	}
+	return nil
+}

@@ -4,7 +4,10 @@
 // and whether it is ready or in flight (being created or removed). The
 // backends keep the truth on disk and rebuild a Table when they open.
 // Beside the table: the steps every backend takes alike (MakeHome,
-// ValidateCreate, ReleaseOnClose).
+// MkdirOwned, ValidateCreate, ReleaseOnClose, and Table.Remove, the
+// rename-aside-then-purge removal), and for the backends that keep a
+// layer as one directory with a JSON record beside it (vfs, naive) the
+// create and remove of such a layer (DirStore, MetaFiles).
 package layers
 
 import (
