@@ -3,6 +3,7 @@ package layers
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 )
 
 // MakeHome creates a backend's home and the directories it lists (home
@@ -25,6 +26,20 @@ func MakeHome(backend, home string, rootGID int, dirs ...string) error {
 		}
 	}
 	return nil
+}
+
+// MakeRealHome is MakeHome for a backend that mounts: it returns home
+// with its symlinks resolved, since the mount points below it are
+// compared with the mount table, which holds real paths.
+func MakeRealHome(backend, home string, rootGID int, dirs ...string) (string, error) {
+	if err := MakeHome(backend, home, rootGID, dirs...); err != nil {
+		return "", err
+	}
+	real, err := filepath.EvalSymlinks(home)
+	if err != nil {
+		return "", fmt.Errorf("%s: open %s: %w", backend, home, err)
+	}
+	return real, nil
 }
 
 // MkdirOwned makes dir with exactly mode, whatever the umask, owned by
