@@ -140,8 +140,7 @@ func (d *Driver) GetMetadata(id string) (map[string]string, error) {
 
 // Exists reports whether layer id exists.
 func (d *Driver) Exists(id string) bool {
-	_, err := d.table.Lookup("exists", id)
-	return err == nil
+	return d.table.Exists(id)
 }
 
 // Cleanup unmounts every view this driver mounted and forgets the
