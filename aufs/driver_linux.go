@@ -1,12 +1,9 @@
 package aufs
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
-	"sync"
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/internal/fsprobe"
@@ -23,11 +20,9 @@ type Driver struct {
 	mnt     mounter
 	fsName  string
 
-	locks  locker.Locker           // one per layer id, taken first by every method
-	table  *layers.Table[struct{}] // every layer, ready or in flight, and its references
-	mu     sync.Mutex              // guards views
-	views  map[string]view         // layers held by Get: what Get mounted
-	closed bool
+	locks locker.Locker                 // one per layer id, taken first by every method
+	table *layers.Table[struct{}]       // every layer, ready or in flight, and its references
+	views *layers.Views[struct{}, view] // layers held by Get: what Get mounted
 }
 
 // layer is a copy of what the table knows of one layer.
@@ -44,14 +39,17 @@ func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, er
 	if err != nil {
 		return nil, err
 	}
-	d := &Driver{idMap: idMap, mnt: mnt, table: layers.NewTable[struct{}](Name), views: map[string]view{}}
+	d := &Driver{idMap: idMap, mnt: mnt, table: layers.NewTable[struct{}](Name)}
+	d.views = &layers.Views[struct{}, view]{Table: d.table, Locks: &d.locks, Mount: d.mountView, Unmount: d.unmountView}
 	if d.rootUID, d.rootGID, err = idMap.RootPair(); err != nil {
 		return nil, fmt.Errorf("aufs: id map: root %w", err)
 	}
 	if d.home, err = filepath.Abs(home); err != nil {
 		return nil, fmt.Errorf("aufs: open %s: %w", home, err)
 	}
-	if err := d.makeHome(); err != nil {
+	dirs := []string{filepath.Join(d.home, diffName), filepath.Join(d.home, layersName),
+		filepath.Join(d.home, mntName), filepath.Join(d.home, workName)}
+	if d.home, err = layers.MakeRealHome(Name, d.home, d.rootGID, dirs...); err != nil {
 		return nil, err
 	}
 	d.fsName, _ = fsprobe.BackingFS(d.home)
@@ -59,23 +57,6 @@ func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, er
 		return nil, err
 	}
 	return d, nil
-}
-
-// makeHome creates home, diff/, layers/, mnt/ and work/ (see
-// layers.MakeHome) and resolves home's symlinks, since mount points are
-// compared with the mount table.
-func (d *Driver) makeHome() error {
-	dirs := []string{filepath.Join(d.home, diffName), filepath.Join(d.home, layersName),
-		filepath.Join(d.home, mntName), filepath.Join(d.home, workName)}
-	if err := layers.MakeHome(Name, d.home, d.rootGID, dirs...); err != nil {
-		return err
-	}
-	real, err := filepath.EvalSymlinks(d.home)
-	if err != nil {
-		return fmt.Errorf("aufs: open %s: %w", d.home, err)
-	}
-	d.home = real
-	return nil
 }
 
 // String returns "aufs".
@@ -104,27 +85,13 @@ func (d *Driver) GetMetadata(id string) (map[string]string, error) {
 
 // Exists reports whether layer id exists.
 func (d *Driver) Exists(id string) bool {
-	_, err := d.table.Lookup("exists", id)
-	return err == nil
+	return d.table.Exists(id)
 }
 
 // Cleanup unmounts every view this driver mounted and forgets the
 // references; layers stay. Mounts of others are left alone.
 func (d *Driver) Cleanup() error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	var errs []error
-	for id, v := range d.views {
-		errs = append(errs, d.unmountView(id, v))
-		delete(d.views, id)
-		for {
-			if _, held := d.table.Drop(id); !held {
-				break
-			}
-		}
-	}
-	d.closed = true
-	if err := errors.Join(errs...); err != nil {
+	if err := d.views.Cleanup(); err != nil {
 		return fmt.Errorf("aufs: cleanup %s: %w", d.home, err)
 	}
 	return nil
@@ -135,13 +102,6 @@ func (d *Driver) diffDir(id string) string    { return filepath.Join(d.home, dif
 func (d *Driver) layersFile(id string) string { return filepath.Join(d.home, layersName, id) }
 func (d *Driver) mntDir(id string) string     { return filepath.Join(d.home, mntName, id) }
 func (d *Driver) workDir(id string) string    { return filepath.Join(d.home, workName, id) }
-
-func removeIfExists(path string) error {
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	return nil
-}
 
 // Layers returns every ready layer of the store with its parent ("" for
 // a base layer): what a migration to another backend copies.

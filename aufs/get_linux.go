@@ -2,11 +2,10 @@ package aufs
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 
-	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/internal/layers"
 )
 
 // Get returns the merged view of layer id, mounted at mnt/<id> on the
@@ -20,30 +19,9 @@ import (
 // costs one mount (with a mount program, starting it); nested Gets cost a
 // map look-up.
 func (d *Driver) Get(id, mountLabel string) (string, error) {
-	if err := graphdriver.ValidateID(id); err != nil {
-		return "", fmt.Errorf("aufs: get: %w", err)
-	}
-	d.locks.Lock(id)
-	defer d.locks.Unlock(id)
-	l, err := d.table.Lookup("get", id)
-	if err != nil {
+	if _, err := d.views.Get(id, mountLabel); err != nil {
 		return "", err
 	}
-	d.mu.Lock()
-	v, held := d.views[id]
-	d.mu.Unlock()
-	if !held {
-		if v, err = d.mountView(id, l, mountLabel); err != nil {
-			return "", fmt.Errorf("aufs: get %s: %w", id, err)
-		}
-	}
-	// id's lock is held: nothing removed the layer since the look-up.
-	if _, err := d.table.Hold("get", id); err != nil {
-		return "", errors.Join(err, d.unmountView(id, v))
-	}
-	d.mu.Lock()
-	d.views[id] = v
-	d.mu.Unlock()
 	return d.mntDir(id), nil
 }
 
@@ -80,45 +58,20 @@ func (d *Driver) makeWork(id string) error {
 	if err := os.RemoveAll(d.workDir(id)); err != nil {
 		return err
 	}
-	if err := mkdirOwned(d.workDir(id), 0o700, os.Geteuid(), os.Getegid()); err != nil {
+	if err := layers.MkdirOwned(d.workDir(id), 0o700, os.Geteuid(), os.Getegid()); err != nil {
 		return err
 	}
 	if err := os.Mkdir(filepath.Join(d.workDir(id), "work"), 0o700); err != nil {
 		return err
 	}
-	return mkdirOwned(filepath.Join(d.workDir(id), "empty"), 0o755, d.rootUID, d.rootGID)
+	return layers.MkdirOwned(filepath.Join(d.workDir(id), "empty"), 0o755, d.rootUID, d.rootGID)
 }
 
 // Put releases a reference taken by Get; the last one unmounts the view
 // (see unmount) and, after a mount program wrote into the layer, puts
 // its diff dir in AUFS form (see normalize). The mount point stays.
 func (d *Driver) Put(id string) error {
-	if err := graphdriver.ValidateID(id); err != nil {
-		return fmt.Errorf("aufs: put: %w", err)
-	}
-	d.locks.Lock(id)
-	defer d.locks.Unlock(id)
-	l, err := d.table.Lookup("put", id)
-	if err != nil {
-		return err
-	}
-	if l.Holds == 0 {
-		return fmt.Errorf("aufs: put %s: %w", id, graphdriver.ErrNotMounted)
-	}
-	d.mu.Lock()
-	v := d.views[id]
-	d.mu.Unlock()
-	if l.Holds == 1 {
-		if err := d.unmountView(id, v); err != nil {
-			return fmt.Errorf("aufs: put %s: %w", id, err)
-		}
-	}
-	if left, _ := d.table.Drop(id); left == 0 {
-		d.mu.Lock()
-		delete(d.views, id)
-		d.mu.Unlock()
-	}
-	return nil
+	return d.views.Put(id)
 }
 
 // unmountView unmounts the view of id, normalizes what a mount program

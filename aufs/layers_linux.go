@@ -37,8 +37,8 @@ func (d *Driver) create(id, parent string, opts *graphdriver.CreateOpts) (retErr
 	}
 	defer func() {
 		if retErr != nil {
-			retErr = errors.Join(retErr, removeIfExists(d.tmpLayersFile(id)), os.RemoveAll(d.tmpDiffDir(id)),
-				removeIfExists(d.mntDir(id)))
+			retErr = errors.Join(retErr, layers.RemoveIfExists(d.tmpLayersFile(id)), os.RemoveAll(d.tmpDiffDir(id)),
+				layers.RemoveIfExists(d.mntDir(id)))
 			d.table.Release(id)
 		}
 	}()
@@ -61,33 +61,20 @@ func (d *Driver) build(id string, ancestors []string) error {
 	if err := os.RemoveAll(d.tmpDiffDir(id)); err != nil { // a crashed create's
 		return err
 	}
-	if err := mkdirOwned(d.tmpDiffDir(id), 0o755, d.rootUID, d.rootGID); err != nil {
+	if err := layers.MkdirOwned(d.tmpDiffDir(id), 0o755, d.rootUID, d.rootGID); err != nil {
 		return err
 	}
-	if err := mkdirOwned(d.mntDir(id), 0o755, d.rootUID, d.rootGID); err != nil && !errors.Is(err, os.ErrExist) {
+	if err := layers.MkdirOwned(d.mntDir(id), 0o755, d.rootUID, d.rootGID); err != nil && !errors.Is(err, os.ErrExist) {
 		return err
 	}
 	if err := os.Rename(d.tmpLayersFile(id), d.layersFile(id)); err != nil {
 		return err
 	}
 	if err := os.Rename(d.tmpDiffDir(id), d.diffDir(id)); err != nil {
-		return errors.Join(err, removeIfExists(d.layersFile(id)))
+		return errors.Join(err, layers.RemoveIfExists(d.layersFile(id)))
 	}
 	return nil
 }
 
 func (d *Driver) tmpLayersFile(id string) string { return d.layersFile(tmpPrefix + id) }
 func (d *Driver) tmpDiffDir(id string) string    { return d.diffDir(tmpPrefix + id) }
-
-func mkdirOwned(dir string, mode os.FileMode, uid, gid int) error {
-	if err := os.Mkdir(dir, mode); err != nil {
-		return err
-	}
-	if err := os.Chmod(dir, mode); err != nil { // the umask may have cut bits
-		return err
-	}
-	if uid != os.Geteuid() || gid != os.Getegid() {
-		return os.Lchown(dir, uid, gid)
-	}
-	return nil
-}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/layerfs/graphdriver/internal/layers"
 	xattrs "github.com/layerfs/graphdriver/internal/xattr"
 	"github.com/layerfs/graphdriver/whiteout"
 	"golang.org/x/sys/unix"
@@ -129,7 +130,7 @@ func applyNormOp(root string, op normOp) error {
 	case normMakeMarker:
 		return whiteout.MakeWhiteout(dir, op.name, whiteout.AUFS)
 	case normDropDevice:
-		return removeIfExists(filepath.Join(dir, op.name))
+		return layers.RemoveIfExists(filepath.Join(dir, op.name))
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/internal/layers"
 	"github.com/layerfs/graphdriver/internal/mountinfo"
 )
 
@@ -19,20 +20,13 @@ func (d *Driver) Remove(id string) error {
 	}
 	d.locks.Lock(id)
 	defer d.locks.Unlock(id)
-	if _, err := d.table.MarkRemoving(id, false); err != nil {
-		return err
-	}
-	if err := d.renameAside(id); err != nil {
-		d.table.SetReady(id, true)
-		return err
-	}
-	d.table.Release(id)
-	err := errors.Join(removeIfExists(d.layersFile(id)), d.purgeMnt(id),
-		d.purge(d.diffDir(id+removingSuffix)), os.RemoveAll(d.workDir(id)))
-	if err != nil {
-		return fmt.Errorf("aufs: remove %s: layer removed, leftovers remain until reopen: %w", id, err)
-	}
-	return nil
+	return d.table.Remove(id, layers.Removal[struct{}]{
+		Aside: func(layer) error { return d.renameAside(id) },
+		Purge: func(layer) error {
+			return errors.Join(layers.RemoveIfExists(d.layersFile(id)), d.purgeMnt(id),
+				d.purge(d.diffDir(id+removingSuffix)), os.RemoveAll(d.workDir(id)))
+		},
+	})
 }
 
 // renameAside moves diff/<id> to diff/<id>-removing unless something is
@@ -40,16 +34,12 @@ func (d *Driver) Remove(id string) error {
 func (d *Driver) renameAside(id string) error {
 	entries, err := mountinfo.Read()
 	if err != nil {
-		return fmt.Errorf("aufs: remove %s: read mount table: %w", id, err)
+		return fmt.Errorf("read mount table: %w", err)
 	}
 	if mountinfo.IsMountPoint(entries, d.mntDir(id)) {
-		return fmt.Errorf("aufs: remove %s: %s is still mounted (not by this driver's Get; unmount it): %w",
-			id, d.mntDir(id), graphdriver.ErrBusy)
+		return fmt.Errorf("%s is still mounted (not by this driver's Get; unmount it): %w", d.mntDir(id), graphdriver.ErrBusy)
 	}
-	if err := os.Rename(d.diffDir(id), d.diffDir(id+removingSuffix)); err != nil {
-		return fmt.Errorf("aufs: remove %s: %w", id, err)
-	}
-	return nil
+	return os.Rename(d.diffDir(id), d.diffDir(id+removingSuffix))
 }
 
 // purgeMnt removes mnt/<id> the way Docker does: renamed aside first.

@@ -37,8 +37,9 @@ type Driver struct {
 	fsName  string
 	reflink bool
 
-	locks locker.Locker            // one per layer id, taken first by every method
-	table *layers.Table[layerInfo] // every layer, ready or in flight, and its references
+	locks locker.Locker                     // one per layer id, taken first by every method
+	table *layers.Table[layerInfo]          // every layer, ready or in flight, and its references
+	dirs  *layers.DirStore[layerInfo, meta] // diff/<id> dirs and meta/<id>.json records
 
 	// diffsMu orders the rewrite of a layer's diff (the commit of a Put
 	// or an ApplyDiff) with what reads other layers' diffs: Create of a
@@ -84,13 +85,15 @@ func New(home string, opts []string, idMap graphdriver.IDMap) (*Driver, error) {
 	if err != nil {
 		return nil, err
 	}
-	copyOpts, err := copyOptions(parsed)
+	copyOpts, err := layers.CopyOptions(Name, parsed)
 	if err != nil {
 		return nil, err
 	}
 	d := &Driver{home: home, idMap: idMap, table: layers.NewTable[layerInfo](Name),
 		copier: cow.NewCopier(copyOpts), views: make(map[string]int), farms: make(map[string]string)}
-	if d.rootUID, d.rootGID, err = rootPair(idMap); err != nil {
+	d.dirs = &layers.DirStore[layerInfo, meta]{Table: d.table, Dir: d.diffsDir(),
+		Meta: layers.MetaFiles[meta]{Dir: d.metaDir()}, RemoveTree: removeTree}
+	if d.rootUID, d.rootGID, err = layers.RootPair(Name, idMap); err != nil {
 		return nil, err
 	}
 	if err := layers.MakeHome(Name, home, d.rootGID, d.diffsDir(), d.metaDir()); err != nil {
@@ -117,29 +120,6 @@ func (d *Driver) makeViewsDir() error {
 		return fmt.Errorf("naive: open %s: %w", d.home, err)
 	}
 	return nil
-}
-
-// rootPair returns the owner of new empty layers: the host ids of
-// container root, or, with no id map and no privilege, the current user.
-func rootPair(idMap graphdriver.IDMap) (uid, gid int, err error) {
-	if idMap.Empty() && os.Geteuid() != 0 {
-		return os.Geteuid(), os.Getegid(), nil
-	}
-	if uid, gid, err = idMap.RootPair(); err != nil {
-		return -1, -1, fmt.Errorf("naive: id map: root %w", err)
-	}
-	return uid, gid, nil
-}
-
-func copyOptions(parsed map[string]string) (*cow.Options, error) {
-	switch v := parsed["xattrs"]; v {
-	case "", "strict":
-		return &cow.Options{Xattrs: cow.XattrsStrict}, nil
-	case "skip-unsupported":
-		return &cow.Options{Xattrs: cow.XattrsSkipUnsupported}, nil
-	default:
-		return nil, fmt.Errorf("naive: option naive.xattrs=%q: want strict or skip-unsupported", v)
-	}
 }
 
 // String returns "naive".
@@ -175,8 +155,7 @@ func (d *Driver) GetMetadata(id string) (map[string]string, error) {
 
 // Exists reports whether layer id exists.
 func (d *Driver) Exists(id string) bool {
-	_, err := d.table.Lookup("exists", id)
-	return err == nil
+	return d.table.Exists(id)
 }
 
 // Cleanup settles every view still held as its last Put would (a

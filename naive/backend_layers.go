@@ -1,10 +1,7 @@
 package naive
 
 import (
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/internal/layers"
@@ -21,7 +18,7 @@ func (d *Driver) CreateReadWrite(id, parent string, opts *graphdriver.CreateOpts
 	return d.create(id, parent, true, opts)
 }
 
-func (d *Driver) create(id, parent string, rw bool, opts *graphdriver.CreateOpts) (retErr error) {
+func (d *Driver) create(id, parent string, rw bool, opts *graphdriver.CreateOpts) error {
 	if err := layers.ValidateCreate(Name, id, parent, opts, "naive has no quotas"); err != nil {
 		return err
 	}
@@ -35,26 +32,7 @@ func (d *Driver) create(id, parent string, rw bool, opts *graphdriver.CreateOpts
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(d.diffsDir(), tmpPrefix+id)
-	defer func() {
-		if retErr != nil {
-			retErr = errors.Join(retErr, removeTree(tmp), d.removeMeta(id))
-			d.table.Release(id)
-		}
-	}()
-	if err := d.makeEmptyRoot(tmp); err != nil {
-		return fmt.Errorf("naive: create %s: %w", id, err)
-	}
-	if err := d.writeMeta(id, meta{Parent: parent, ReadWrite: rw}); err != nil {
-		return fmt.Errorf("naive: create %s: %w", id, err)
-	}
-	// The rename is the commit point: before it a reopen purges the
-	// temporary diff and the orphaned metadata.
-	if err := os.Rename(tmp, d.diffDir(id)); err != nil {
-		return fmt.Errorf("naive: create %s: %w", id, err)
-	}
-	d.table.SetReady(id, true)
-	return nil
+	return d.dirs.Create(id, meta{Parent: parent, ReadWrite: rw}, d.makeEmptyRoot)
 }
 
 // makeEmptyRoot makes dir, an empty diff whose root has the metadata of
@@ -63,16 +41,7 @@ func (d *Driver) makeEmptyRoot(dir string) error {
 	if err := removeTree(dir); err != nil { // a leftover of a crashed create
 		return err
 	}
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		return err
-	}
-	if err := os.Chmod(dir, 0o755); err != nil { // the umask may have cut bits
-		return err
-	}
-	if d.rootUID != os.Geteuid() || d.rootGID != os.Getegid() {
-		return os.Lchown(dir, d.rootUID, d.rootGID)
-	}
-	return nil
+	return layers.MkdirOwned(dir, 0o755, d.rootUID, d.rootGID)
 }
 
 // Remove deletes layer id: its diff is renamed aside first (the commit
@@ -86,20 +55,8 @@ func (d *Driver) Remove(id string) error {
 	return d.removeLocked(id)
 }
 
-// removeLocked is Remove with id's lock held.
+// removeLocked is Remove with id's lock held. The kept link farm of id
+// goes with it: nothing may build on a removed layer.
 func (d *Driver) removeLocked(id string) error {
-	if _, err := d.table.MarkRemoving(id, false); err != nil {
-		return err
-	}
-	aside := filepath.Join(d.diffsDir(), removingPrefix+id)
-	if err := os.Rename(d.diffDir(id), aside); err != nil {
-		d.table.SetReady(id, true)
-		return fmt.Errorf("naive: remove %s: %w", id, err)
-	}
-	d.table.Release(id)
-	d.dropFarm(id)
-	if err := errors.Join(d.removeMeta(id), removeTree(aside)); err != nil {
-		return fmt.Errorf("naive: remove %s: layer removed, leftovers remain until reopen: %w", id, err)
-	}
-	return nil
+	return d.dirs.Remove(id, func() { d.dropFarm(id) })
 }

@@ -1,14 +1,13 @@
 package naive
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/internal/layers"
 )
 
 // meta is what naive records of a layer beside its diff, in
@@ -20,62 +19,11 @@ type meta struct {
 
 // Prefixes of the temporary siblings in diff/ (see the package doc).
 const (
-	tmpPrefix      = ".tmp-"      // a Create in progress
-	removingPrefix = ".removing-" // a Remove past its commit
-	foldPrefix     = ".fold-"     // a new diff being built, or the old one after the swap
-	oldPrefix      = ".old-"      // the old diff during a swap without RENAME_EXCHANGE
+	tmpPrefix      = layers.TmpPrefix      // a Create in progress
+	removingPrefix = layers.RemovingPrefix // a Remove past its commit
+	foldPrefix     = ".fold-"              // a new diff being built, or the old one after the swap
+	oldPrefix      = ".old-"               // the old diff during a swap without RENAME_EXCHANGE
 )
-
-func (d *Driver) metaPath(id string) string {
-	return filepath.Join(d.metaDir(), id+".json")
-}
-
-// writeMeta writes the metadata of id atomically: to a temporary file,
-// synced, then renamed into place.
-func (d *Driver) writeMeta(id string, m meta) error {
-	data, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	tmp := d.metaPath(id) + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if err = errors.Join(err, f.Close()); err != nil {
-		return errors.Join(err, os.Remove(tmp))
-	}
-	return os.Rename(tmp, d.metaPath(id))
-}
-
-func (d *Driver) removeMeta(id string) error {
-	err := os.Remove(d.metaPath(id))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	return err
-}
-
-// readMeta reads the metadata of id; a diff without any (which naive
-// never writes) is taken as a read-only layer without a parent.
-func (d *Driver) readMeta(id string) (meta, error) {
-	var m meta
-	data, err := os.ReadFile(d.metaPath(id))
-	if errors.Is(err, os.ErrNotExist) {
-		return m, nil
-	}
-	if err != nil {
-		return m, err
-	}
-	if err := json.Unmarshal(data, &m); err != nil {
-		return m, fmt.Errorf("%s: %w", d.metaPath(id), err)
-	}
-	return m, nil
-}
 
 // leftover says what open does with the entry name of diff/.
 type leftover int
@@ -134,31 +82,15 @@ func (d *Driver) load() error {
 		case ignoreEntry:
 			continue
 		}
-		m, err := d.readMeta(name)
+		m, _, err := d.dirs.Meta.Read(name) // none (naive always writes one): read-only, no parent
 		if err != nil {
 			return fmt.Errorf("naive: open %s: layer %s: %w", d.home, name, err)
 		}
 		d.table.Load(name, m.Parent, layerInfo{ReadWrite: m.ReadWrite})
 	}
 	d.table.CountChildren()
-	return d.purgeOrphanMeta()
-}
-
-// purgeOrphanMeta deletes metadata files whose layer is gone: a create
-// that crashed before its commit, or a remove that crashed after its.
-func (d *Driver) purgeOrphanMeta() error {
-	entries, err := os.ReadDir(d.metaDir())
-	if err != nil {
+	if err := d.dirs.Meta.PurgeOrphans(d.Exists); err != nil {
 		return fmt.Errorf("naive: open %s: %w", d.home, err)
-	}
-	for _, e := range entries {
-		id, ok := strings.CutSuffix(e.Name(), ".json")
-		if _, err := d.table.Lookup("open", id); ok && err == nil {
-			continue
-		}
-		if err := os.Remove(filepath.Join(d.metaDir(), e.Name())); err != nil {
-			return fmt.Errorf("naive: open %s: purge %s: %w", d.home, e.Name(), err)
-		}
 	}
 	return nil
 }

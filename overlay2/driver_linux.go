@@ -1,7 +1,6 @@
 package overlay2
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -26,12 +25,11 @@ type Driver struct {
 	probe    probeResult
 	pageSize int
 
-	locks  locker.Locker            // one per layer id, taken first by every method
-	table  *layers.Table[layerInfo] // every layer, ready or in flight, and its references
-	mu     sync.Mutex               // guards links and views
-	links  map[string]string        // short link name -> layer id
-	views  map[string]view          // layers held by Get: what Get returned
-	closed bool
+	locks locker.Locker                  // one per layer id, taken first by every method
+	table *layers.Table[layerInfo]       // every layer, ready or in flight, and its references
+	views *layers.Views[layerInfo, view] // layers held by Get: what Get returned
+	mu    sync.Mutex                     // guards links
+	links map[string]string              // short link name -> layer id
 }
 
 // layerInfo is what overlay2 keeps per layer beside its parent.
@@ -63,7 +61,8 @@ func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, er
 		return nil, err
 	}
 	d := &Driver{idMap: idMap, pageSize: unix.Getpagesize(),
-		table: layers.NewTable[layerInfo](Name), links: map[string]string{}, views: map[string]view{}}
+		table: layers.NewTable[layerInfo](Name), links: map[string]string{}}
+	d.views = &layers.Views[layerInfo, view]{Table: d.table, Locks: &d.locks, Mount: d.mountView, Unmount: d.unmountView}
 	if d.rootUID, d.rootGID, err = idMap.RootPair(); err != nil {
 		return nil, fmt.Errorf("overlay2: id map: root %w", err)
 	}
@@ -73,7 +72,7 @@ func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, er
 	if d.probe, err = runProbes(d.home, api); err != nil {
 		return nil, err
 	}
-	if err := d.makeHome(); err != nil {
+	if d.home, err = layers.MakeRealHome(Name, d.home, d.rootGID, filepath.Join(d.home, linkDir)); err != nil {
 		return nil, err
 	}
 	if err := d.load(); err != nil {
@@ -90,20 +89,6 @@ func parseMountAPI(v string) (string, error) {
 		return v, nil
 	}
 	return "", fmt.Errorf("overlay2: option overlay2.mount_api=%q: want auto, new or legacy", v)
-}
-
-// makeHome creates home and l/ (see layers.MakeHome) and resolves home's
-// symlinks, since mount points are compared with the mount table.
-func (d *Driver) makeHome() error {
-	if err := layers.MakeHome(Name, d.home, d.rootGID, filepath.Join(d.home, linkDir)); err != nil {
-		return err
-	}
-	real, err := filepath.EvalSymlinks(d.home)
-	if err != nil {
-		return fmt.Errorf("overlay2: open %s: %w", d.home, err)
-	}
-	d.home = real
-	return nil
 }
 
 // String returns "overlay2".
@@ -155,29 +140,13 @@ func (d *Driver) GetMetadata(id string) (map[string]string, error) {
 
 // Exists reports whether layer id exists.
 func (d *Driver) Exists(id string) bool {
-	_, err := d.table.Lookup("exists", id)
-	return err == nil
+	return d.table.Exists(id)
 }
 
 // Cleanup unmounts every view this driver mounted and forgets the
 // references; layers stay. Mounts of others are left alone.
 func (d *Driver) Cleanup() error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	var errs []error
-	for id, v := range d.views {
-		if v.mounted {
-			errs = append(errs, unmount(v.dir))
-		}
-		delete(d.views, id)
-		for {
-			if _, held := d.table.Drop(id); !held {
-				break
-			}
-		}
-	}
-	d.closed = true
-	if err := errors.Join(errs...); err != nil {
+	if err := d.views.Cleanup(); err != nil {
 		return fmt.Errorf("overlay2: cleanup %s: %w", d.home, err)
 	}
 	return nil

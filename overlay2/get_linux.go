@@ -2,11 +2,8 @@ package overlay2
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
-
-	"github.com/layerfs/graphdriver"
 )
 
 // Get returns the merged view of layer id. A base layer without children
@@ -19,31 +16,8 @@ import (
 // its read-write mount until its last Put.) It costs one mount; nested
 // Gets cost a map look-up.
 func (d *Driver) Get(id, mountLabel string) (string, error) {
-	if err := graphdriver.ValidateID(id); err != nil {
-		return "", fmt.Errorf("overlay2: get: %w", err)
-	}
-	d.locks.Lock(id)
-	defer d.locks.Unlock(id)
-	l, err := d.table.Lookup("get", id)
-	if err != nil {
-		return "", err
-	}
-	d.mu.Lock()
-	v, held := d.views[id]
-	d.mu.Unlock()
-	if !held {
-		if v, err = d.mountView(id, l, mountLabel); err != nil {
-			return "", fmt.Errorf("overlay2: get %s: %w", id, err)
-		}
-	}
-	// id's lock is held: nothing removed the layer since the look-up.
-	if _, err := d.table.Hold("get", id); err != nil {
-		return "", err
-	}
-	d.mu.Lock()
-	d.views[id] = v
-	d.mu.Unlock()
-	return v.dir, nil
+	v, err := d.views.Get(id, mountLabel)
+	return v.dir, err
 }
 
 // mountView mounts the view of layer l (see Get).
@@ -112,31 +86,14 @@ func (d *Driver) spec(lowers []string, top, label string) mountSpec {
 // (MNT_DETACH: files still open in it keep working until closed). The
 // merged dir stays, empty.
 func (d *Driver) Put(id string) error {
-	if err := graphdriver.ValidateID(id); err != nil {
-		return fmt.Errorf("overlay2: put: %w", err)
+	return d.views.Put(id)
+}
+
+// unmountView unmounts a view Get mounted; the view of a base layer
+// without children is its diff dir, with nothing to unmount.
+func (d *Driver) unmountView(_ string, v view) error {
+	if !v.mounted {
+		return nil
 	}
-	d.locks.Lock(id)
-	defer d.locks.Unlock(id)
-	l, err := d.table.Lookup("put", id)
-	if err != nil {
-		return err
-	}
-	d.mu.Lock()
-	v := d.views[id]
-	d.mu.Unlock()
-	n := l.Holds
-	if n == 0 {
-		return fmt.Errorf("overlay2: put %s: %w", id, graphdriver.ErrNotMounted)
-	}
-	if n == 1 && v.mounted {
-		if err := unmount(v.dir); err != nil {
-			return fmt.Errorf("overlay2: put %s: %w", id, err)
-		}
-	}
-	if left, _ := d.table.Drop(id); left == 0 {
-		d.mu.Lock()
-		delete(d.views, id)
-		d.mu.Unlock()
-	}
-	return nil
+	return unmount(v.dir)
 }

@@ -114,7 +114,7 @@ func (d *Driver) release(id string) {
 	delete(d.links, l.Meta.link)
 	d.mu.Unlock()
 	if lastChild {
-		_ = removeIfExists(filepath.Join(d.layerDir(l.Parent), "committed"))
+		_ = layers.RemoveIfExists(filepath.Join(d.layerDir(l.Parent), "committed"))
 	}
 }
 
@@ -125,10 +125,10 @@ func (d *Driver) buildLayer(dir, link, parent string, rw bool) error {
 	if err := os.RemoveAll(dir); err != nil { // a leftover of a crashed create
 		return err
 	}
-	if err := mkdirOwned(dir, 0o710, os.Geteuid(), d.rootGID); err != nil {
+	if err := layers.MkdirOwned(dir, 0o710, os.Geteuid(), d.rootGID); err != nil {
 		return err
 	}
-	if err := mkdirOwned(filepath.Join(dir, "diff"), 0o755, d.rootUID, d.rootGID); err != nil {
+	if err := layers.MkdirOwned(filepath.Join(dir, "diff"), 0o755, d.rootUID, d.rootGID); err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "link"), []byte(link), 0o644); err != nil {
@@ -139,7 +139,7 @@ func (d *Driver) buildLayer(dir, link, parent string, rw bool) error {
 			return err
 		}
 	}
-	if err := mkdirOwned(filepath.Join(dir, "merged"), 0o700, d.rootUID, d.rootGID); err != nil {
+	if err := layers.MkdirOwned(filepath.Join(dir, "merged"), 0o700, d.rootUID, d.rootGID); err != nil {
 		return err
 	}
 	if parent == "" {
@@ -152,7 +152,7 @@ func (d *Driver) buildLayer(dir, link, parent string, rw bool) error {
 	if err := os.WriteFile(filepath.Join(dir, "lower"), []byte(lower), 0o644); err != nil {
 		return err
 	}
-	return mkdirOwned(filepath.Join(dir, "work"), 0o700, d.rootUID, d.rootGID)
+	return layers.MkdirOwned(filepath.Join(dir, "work"), 0o700, d.rootUID, d.rootGID)
 }
 
 // lowerOf returns the lower file of a child of parent: the parent's
@@ -167,17 +167,4 @@ func (d *Driver) lowerOf(parent string) (string, error) {
 		return "", err
 	}
 	return lower + ":" + string(b), nil
-}
-
-func mkdirOwned(dir string, mode os.FileMode, uid, gid int) error {
-	if err := os.Mkdir(dir, mode); err != nil {
-		return err
-	}
-	if err := os.Chmod(dir, mode); err != nil { // the umask may have cut bits
-		return err
-	}
-	if uid != os.Geteuid() || gid != os.Getegid() {
-		return os.Lchown(dir, uid, gid)
-	}
-	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/internal/layers"
 )
 
 // load reads the store into memory and reconciles what a crash left.
@@ -117,7 +118,7 @@ func (d *Driver) repairLinks() error {
 		if got, err := os.Readlink(path); err == nil && got == want {
 			continue
 		}
-		if err := removeIfExists(path); err != nil {
+		if err := layers.RemoveIfExists(path); err != nil {
 			return err
 		}
 		if err := os.Symlink(want, path); err != nil {
@@ -130,7 +131,7 @@ func (d *Driver) repairLinks() error {
 	}
 	for _, e := range entries {
 		if _, err := os.Stat(filepath.Join(dir, e.Name())); errors.Is(err, os.ErrNotExist) {
-			if err := removeIfExists(filepath.Join(dir, e.Name())); err != nil {
+			if err := layers.RemoveIfExists(filepath.Join(dir, e.Name())); err != nil {
 				return err
 			}
 		}

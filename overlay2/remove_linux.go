@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/internal/layers"
 	"github.com/layerfs/graphdriver/internal/mountinfo"
 )
 
@@ -25,21 +26,15 @@ func (d *Driver) Remove(id string) error {
 // removeLocked is Remove with id's lock held; inFlight is for undoing a
 // Create whose layer is not ready yet.
 func (d *Driver) removeLocked(id string, inFlight bool) error {
-	l, err := d.table.MarkRemoving(id, inFlight)
-	if err != nil {
-		return err
-	}
-	if err := d.renameAside(id); err != nil {
-		d.table.SetReady(id, !inFlight)
-		return err
-	}
-	d.release(id)
-	err = removeIfExists(filepath.Join(d.home, linkDir, l.Meta.link))
-	err = errors.Join(err, d.purge(filepath.Join(d.home, ".removing-"+id)))
-	if err != nil {
-		return fmt.Errorf("overlay2: remove %s: layer removed, leftovers remain until reopen: %w", id, err)
-	}
-	return nil
+	return d.table.Remove(id, layers.Removal[layerInfo]{
+		InFlight: inFlight,
+		Aside:    func(layer) error { return d.renameAside(id) },
+		Release:  d.release,
+		Purge: func(l layer) error {
+			return errors.Join(layers.RemoveIfExists(filepath.Join(d.home, linkDir, l.Meta.link)),
+				d.purge(filepath.Join(d.home, ".removing-"+id)))
+		},
+	})
 }
 
 // renameAside moves the layer to .removing-<id> unless something is
@@ -47,16 +42,12 @@ func (d *Driver) removeLocked(id string, inFlight bool) error {
 func (d *Driver) renameAside(id string) error {
 	mounted, err := isMountPoint(d.mergedDir(id))
 	if err != nil {
-		return fmt.Errorf("overlay2: remove %s: read mount table: %w", id, err)
+		return fmt.Errorf("read mount table: %w", err)
 	}
 	if mounted {
-		return fmt.Errorf("overlay2: remove %s: %s is still mounted (not by this driver's Get; unmount it): %w",
-			id, d.mergedDir(id), graphdriver.ErrBusy)
+		return fmt.Errorf("%s is still mounted (not by this driver's Get; unmount it): %w", d.mergedDir(id), graphdriver.ErrBusy)
 	}
-	if err := os.Rename(d.layerDir(id), filepath.Join(d.home, ".removing-"+id)); err != nil {
-		return fmt.Errorf("overlay2: remove %s: %w", id, err)
-	}
-	return nil
+	return os.Rename(d.layerDir(id), filepath.Join(d.home, ".removing-"+id))
 }
 
 // purge deletes dir, a layer renamed aside or a temporary one, after
@@ -71,11 +62,4 @@ func (d *Driver) purge(dir string) error {
 		return fmt.Errorf("%s: %s is mounted: %w", dir, busy[0].Point, graphdriver.ErrBusy)
 	}
 	return os.RemoveAll(dir)
-}
-
-func removeIfExists(path string) error {
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	return nil
 }

@@ -1,10 +1,8 @@
 package vfs
 
 import (
-	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/internal/layers"
@@ -21,7 +19,7 @@ func (d *Driver) CreateReadWrite(id, parent string, opts *graphdriver.CreateOpts
 	return d.create(id, parent, true, opts)
 }
 
-func (d *Driver) create(id, parent string, rw bool, opts *graphdriver.CreateOpts) (retErr error) {
+func (d *Driver) create(id, parent string, rw bool, opts *graphdriver.CreateOpts) error {
 	if err := layers.ValidateCreate(Name, id, parent, opts, "vfs has no quotas"); err != nil {
 		return err
 	}
@@ -30,26 +28,9 @@ func (d *Driver) create(id, parent string, rw bool, opts *graphdriver.CreateOpts
 	if err := d.table.Reserve(id, parent, layerInfo{ReadWrite: rw}); err != nil {
 		return err
 	}
-	tmp := filepath.Join(d.layersDir(), ".tmp-"+id)
-	defer func() {
-		if retErr != nil {
-			retErr = errors.Join(retErr, os.RemoveAll(tmp), d.removeMeta(id))
-			d.table.Release(id)
-		}
-	}()
-	if err := d.buildTree(tmp, parent); err != nil {
-		return fmt.Errorf("vfs: create %s: %w", id, err)
-	}
-	if err := d.writeMeta(id, meta{Parent: parent, ReadWrite: rw}); err != nil {
-		return fmt.Errorf("vfs: create %s: %w", id, err)
-	}
-	// The rename is the commit point: before it a reopen purges the
-	// temporary tree and the orphaned metadata.
-	if err := os.Rename(tmp, d.layerDir(id)); err != nil {
-		return fmt.Errorf("vfs: create %s: %w", id, err)
-	}
-	d.table.SetReady(id, true)
-	return nil
+	return d.dirs.Create(id, meta{Parent: parent, ReadWrite: rw}, func(tmp string) error {
+		return d.buildTree(tmp, parent)
+	})
 }
 
 // buildTree makes dst: an empty root owned by the remapped root, or a copy
@@ -61,16 +42,7 @@ func (d *Driver) buildTree(dst, parent string) error {
 	if parent != "" {
 		return d.copier.CopyTree(dst, d.layerDir(parent))
 	}
-	if err := os.Mkdir(dst, 0o755); err != nil {
-		return err
-	}
-	if err := os.Chmod(dst, 0o755); err != nil { // the umask may have cut bits
-		return err
-	}
-	if d.rootUID != os.Geteuid() || d.rootGID != os.Getegid() {
-		return os.Lchown(dst, d.rootUID, d.rootGID)
-	}
-	return nil
+	return layers.MkdirOwned(dst, 0o755, d.rootUID, d.rootGID)
 }
 
 // Remove deletes layer id: it is renamed aside first (the commit point),
@@ -86,20 +58,7 @@ func (d *Driver) Remove(id string) error {
 
 // removeLocked is Remove with id's lock held.
 func (d *Driver) removeLocked(id string) error {
-	if _, err := d.table.MarkRemoving(id, false); err != nil {
-		return err
-	}
-	aside := filepath.Join(d.layersDir(), ".removing-"+id)
-	if err := os.Rename(d.layerDir(id), aside); err != nil {
-		d.table.SetReady(id, true)
-		return fmt.Errorf("vfs: remove %s: %w", id, err)
-	}
-	d.table.Release(id)
-	err := errors.Join(d.removeMeta(id), os.RemoveAll(aside))
-	if err != nil {
-		return fmt.Errorf("vfs: remove %s: layer removed, leftovers remain until reopen: %w", id, err)
-	}
-	return nil
+	return d.dirs.Remove(id, nil)
 }
 
 // Get returns the layer's directory: vfs layers are plain directories, so

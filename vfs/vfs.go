@@ -1,7 +1,6 @@
 package vfs
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -33,8 +32,9 @@ type Driver struct {
 	fsName  string
 	reflink bool
 
-	locks locker.Locker            // one per layer id, taken first by every method
-	table *layers.Table[layerInfo] // every layer, ready or in flight, and its references
+	locks locker.Locker                     // one per layer id, taken first by every method
+	table *layers.Table[layerInfo]          // every layer, ready or in flight, and its references
+	dirs  *layers.DirStore[layerInfo, meta] // dir/<id> trees and meta/<id>.json records
 }
 
 // layerInfo is what vfs keeps per layer beside its parent.
@@ -63,12 +63,14 @@ func New(home string, opts []string, idMap graphdriver.IDMap) (*Driver, error) {
 		return nil, err
 	}
 	d := &Driver{home: home, idMap: idMap, table: layers.NewTable[layerInfo](Name)}
-	copyOpts, err := copyOptions(parsed)
+	d.dirs = &layers.DirStore[layerInfo, meta]{Table: d.table, Dir: d.layersDir(),
+		Meta: layers.MetaFiles[meta]{Dir: d.metaDir()}, RemoveTree: os.RemoveAll}
+	copyOpts, err := layers.CopyOptions(Name, parsed)
 	if err != nil {
 		return nil, err
 	}
 	d.copier = cow.NewCopier(copyOpts)
-	if d.rootUID, d.rootGID, err = rootPair(idMap); err != nil {
+	if d.rootUID, d.rootGID, err = layers.RootPair(Name, idMap); err != nil {
 		return nil, err
 	}
 	if err := layers.MakeHome(Name, home, d.rootGID, d.layersDir(), d.metaDir()); err != nil {
@@ -80,30 +82,6 @@ func New(home string, opts []string, idMap graphdriver.IDMap) (*Driver, error) {
 	d.fsName, _ = fsprobe.BackingFS(home)
 	d.reflink, _ = cow.ReflinkSupported(home)
 	return d, nil
-}
-
-// rootPair returns the owner of new empty layers: the host ids of
-// container root, or, with no id map and no privilege, the current user
-// (an unprivileged store cannot hand files to root).
-func rootPair(idMap graphdriver.IDMap) (uid, gid int, err error) {
-	if idMap.Empty() && os.Geteuid() != 0 {
-		return os.Geteuid(), os.Getegid(), nil
-	}
-	if uid, gid, err = idMap.RootPair(); err != nil {
-		return -1, -1, fmt.Errorf("vfs: id map: root %w", err)
-	}
-	return uid, gid, nil
-}
-
-func copyOptions(parsed map[string]string) (*cow.Options, error) {
-	switch v := parsed["xattrs"]; v {
-	case "", "strict":
-		return &cow.Options{Xattrs: cow.XattrsStrict}, nil
-	case "skip-unsupported":
-		return &cow.Options{Xattrs: cow.XattrsSkipUnsupported}, nil
-	default:
-		return nil, fmt.Errorf("vfs: option vfs.xattrs=%q: want strict or skip-unsupported", v)
-	}
 }
 
 // String returns "vfs".
@@ -135,8 +113,7 @@ func (d *Driver) GetMetadata(id string) (map[string]string, error) {
 
 // Exists reports whether layer id exists.
 func (d *Driver) Exists(id string) bool {
-	_, err := d.table.Lookup("exists", id)
-	return err == nil
+	return d.table.Exists(id)
 }
 
 // Cleanup releases the driver. vfs mounts nothing, so there is nothing to

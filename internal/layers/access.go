@@ -22,6 +22,13 @@ func (t *Table[M]) Lookup(op, id string) (Layer[M], error) {
 	return e.layer(), nil
 }
 
+// Exists reports whether id is a ready layer: what a Driver's Exists
+// returns.
+func (t *Table[M]) Exists(id string) bool {
+	_, err := t.Lookup("exists", id)
+	return err == nil
+}
+
 // Hold looks up the ready layer id and takes a reference on it in one
 // step, so a Remove cannot slip between the two. It returns the layer as
 // it was before the reference.

@@ -151,3 +151,16 @@ func TestReleaseOnCloseOnce(t *testing.T) {
 		t.Fatalf("release ran %d times, want 1", n)
 	}
 }
+
+func TestExists(t *testing.T) {
+	tb := NewTable[int]("test")
+	tb.Load("a", "", 0)
+	if err := tb.Reserve("b", "", 0); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]bool{"a": true, "b": false, "c": false, "../a": false} {
+		if got := tb.Exists(id); got != want {
+			t.Errorf("Exists(%q) = %v, want %v", id, got, want)
+		}
+	}
+}
