@@ -16,13 +16,9 @@ import (
 // Changes lists what layer id changed relative to parent ("" means id's
 // own parent). Against its own parent it walks only id's diff dir (see
 // nativediff_linux.go); otherwise, or when that walk cannot be exact, it
-// walks both merged views (naive.Differ), an lstat of every entry of both.
+// walks both merged views, an lstat of every entry of both.
 func (d *Driver) Changes(id, parent string) ([]graphdriver.Change, error) {
-	changes, err := d.nativeChanges(id, parent)
-	if errors.Is(err, errNotNative) {
-		return d.differ().Changes(id, parent)
-	}
-	return changes, err
+	return d.differ().Changes(id, parent)
 }
 
 // Diff returns the canonical layer tar of id relative to parent ("" means
@@ -30,25 +26,19 @@ func (d *Driver) Changes(id, parent string) ([]graphdriver.Change, error) {
 // from the layer's merged view. Both layers count as in use (Remove is
 // ErrBusy) until the reader is closed. AUFS's metadata never reaches it.
 func (d *Driver) Diff(id, parent string) (io.ReadCloser, error) {
-	rc, err := d.nativeDiff(id, parent)
-	if errors.Is(err, errNotNative) {
-		return d.differ().Diff(id, parent)
-	}
-	return rc, err
+	return d.differ().Diff(id, parent)
 }
 
 // DiffSize returns the bytes of file content Diff(id, parent) carries,
 // by the native walk as in Changes.
 func (d *Driver) DiffSize(id, parent string) (int64, error) {
-	size, err := d.nativeSize(id, parent)
-	if errors.Is(err, errNotNative) {
-		return d.differ().DiffSize(id, parent)
-	}
-	return size, err
+	return d.differ().DiffSize(id, parent)
 }
 
+// differ diffs by walking id's diff dir where that is exact, else both
+// views.
 func (d *Driver) differ() naive.Differ {
-	return naive.Differ{Backend: Name, IDMap: d.idMap, Views: d.holdPair}
+	return naive.Differ{Backend: Name, IDMap: d.idMap, Views: d.holdPair, Upper: d.upperDir}
 }
 
 // holdPair takes views (Get) of id and of the parent to diff against
