@@ -8,7 +8,9 @@ import (
 
 	dt "github.com/layerfs/graphdriver/drivertest"
 	"github.com/layerfs/graphdriver/internal/upperdifftest"
+	"github.com/layerfs/graphdriver/naive"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 )
 
 // TestNativeDiffMatchesNaive holds the native diff (a walk of the diff
@@ -52,4 +54,59 @@ func TestNativeDiffDockerForms(t *testing.T) {
 func TestNativeDiffOtherParentFallsBack(t *testing.T) {
 	d := openDriver(t, t.TempDir())
 	upperdifftest.OtherParentFallsBack(t, d, d.differ())
+}
+
+// TestReadUpperNames: how a directory of a diff dir reads, name by name.
+func TestReadUpperNames(t *testing.T) {
+	reg, dir := uint32(unix.S_IFREG|0o444), uint32(unix.S_IFDIR|0o755)
+	tests := []struct {
+		name  string
+		rel   string
+		names []naive.UpperName
+		want  naive.UpperDir
+		err   bool // naive.ErrNotExact
+	}{
+		{name: "entries and whiteouts", rel: "d",
+			names: []naive.UpperName{{Name: ".wh.gone", Mode: reg}, {Name: ".wh.x", Mode: reg}, {Name: "a", Mode: dir}, {Name: "x", Mode: reg}},
+			want:  naive.UpperDir{Entries: []string{"a", "x"}, Whiteouts: []string{"gone", "x"}}},
+		{name: "opaque marker", rel: "d",
+			names: []naive.UpperName{{Name: ".wh..wh..opq", Mode: reg}, {Name: "n", Mode: reg}},
+			want:  naive.UpperDir{Entries: []string{"n"}, Opaque: true}},
+		{name: "AUFS metadata at the root is left out",
+			names: []naive.UpperName{{Name: ".wh..wh.aufs", Mode: reg}, {Name: ".wh..wh.orph", Mode: dir}, {Name: ".wh..wh.plnk", Mode: dir}, {Name: "f", Mode: reg}},
+			want:  naive.UpperDir{Entries: []string{"f"}}},
+		{name: "AUFS metadata below the root", rel: "d",
+			names: []naive.UpperName{{Name: ".wh..wh.plnk", Mode: dir}}, err: true},
+		{name: "reserved name", names: []naive.UpperName{{Name: ".wh..wh.foo", Mode: reg}}, err: true},
+		{name: "whiteout not a regular file", names: []naive.UpperName{{Name: ".wh.x", Mode: dir}}, err: true},
+		{name: "marker not a regular file", names: []naive.UpperName{{Name: ".wh..wh..opq", Mode: unix.S_IFLNK | 0o777}}, err: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := readUpperNames(tt.rel, tt.names)
+			if tt.err {
+				require.ErrorIs(t, err, naive.ErrNotExact)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got)
+		})
+	}
+}
+
+// TestUpperFormatRefusesXattrs: overlay keys, and the mount program's own,
+// left in a diff dir mean something the walk does not follow.
+func TestUpperFormatRefusesXattrs(t *testing.T) {
+	for _, key := range []string{"trusted.overlay.opaque", "user.overlay.redirect", "user.fuseoverlayfs.origin"} {
+		t.Run(key, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "f")
+			require.NoError(t, os.WriteFile(p, nil, 0o644))
+			f := &upperFormat{}
+			require.NoError(t, f.Check(p, false))
+			if err := unix.Lsetxattr(p, key, []byte("y"), 0); err != nil {
+				t.Skipf("cannot set %s here: %v", key, err)
+			}
+			require.ErrorIs(t, f.Check(p, false), naive.ErrNotExact)
+		})
+	}
 }
