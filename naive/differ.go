@@ -17,6 +17,36 @@ import (
 // errors.
 type Views func(op, id, parent string) (layerDir, parentDir string, release func() error, err error)
 
+// A Mounter gives merged views by reference: Get mounts (or shares) the
+// view of a layer, Put releases it. Every graphdriver.Driver is one.
+type Mounter interface {
+	Get(id, mountLabel string) (dir string, err error)
+	Put(id string) error
+}
+
+// MountedViews is Views for a backend whose views come from its own Get
+// and Put: diffParent checks id and names the parent to diff against
+// (parent, or id's own when ""), then both views are taken with Get
+// until release. It costs the mounts, where the views are not mounted
+// already.
+func MountedViews(m Mounter, diffParent func(op, id, parent string) (string, error)) Views {
+	return func(op, id, parent string) (layerDir, parentDir string, release func() error, err error) {
+		if parent, err = diffParent(op, id, parent); err != nil {
+			return "", "", nil, err
+		}
+		if layerDir, err = m.Get(id, ""); err != nil {
+			return "", "", nil, err
+		}
+		if parent == "" {
+			return layerDir, "", func() error { return m.Put(id) }, nil
+		}
+		if parentDir, err = m.Get(parent, ""); err != nil {
+			return "", "", nil, errors.Join(err, m.Put(id))
+		}
+		return layerDir, parentDir, func() error { return errors.Join(m.Put(parent), m.Put(id)) }, nil
+	}
+}
+
 // Upper gives the upper dir of layer id, and the format it is in, when a
 // diff of id against parent (parent "" or id's own) may walk it alone
 // (see UpperDiff); ok is false when both views must be walked. It is

@@ -37,34 +37,8 @@ func (d *Driver) DiffSize(id, parent string) (int64, error) {
 // differ diffs by walking id's upper dir where that is exact, else both
 // views.
 func (d *Driver) differ() naive.Differ {
-	return naive.Differ{Backend: Name, IDMap: d.idMap, Views: d.holdPair, Upper: d.upperDir}
-}
-
-// holdPair takes views (Get) of id and of the parent to diff against
-// ("" for an empty tree) until release.
-func (d *Driver) holdPair(op, id, parent string) (layerDir, parentDir string, release func() error, err error) {
-	l, err := d.table.Lookup(op, id)
-	if err != nil {
-		return "", "", nil, err
-	}
-	if parent == "" {
-		parent = l.Parent
-	}
-	if parent != "" {
-		if _, err := d.table.Lookup(op+" "+id+": parent", parent); err != nil {
-			return "", "", nil, err
-		}
-	}
-	if layerDir, err = d.Get(id, ""); err != nil {
-		return "", "", nil, err
-	}
-	if parent == "" {
-		return layerDir, "", func() error { return d.Put(id) }, nil
-	}
-	if parentDir, err = d.Get(parent, ""); err != nil {
-		return "", "", nil, errors.Join(err, d.Put(id))
-	}
-	return layerDir, parentDir, func() error { return errors.Join(d.Put(parent), d.Put(id)) }, nil
+	return naive.Differ{Backend: Name, IDMap: d.idMap, Upper: d.upperDir,
+		Views: naive.MountedViews(d, d.table.DiffParent)}
 }
 
 // ApplyDiff unpacks the layer tar diff straight into the diff dir of layer
@@ -80,17 +54,9 @@ func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, retEr
 	}
 	d.locks.Lock(id)
 	defer d.locks.Unlock(id)
-	l, err := d.table.Lookup("apply diff", id)
+	l, err := d.table.LookupForApply(id, parent)
 	if err != nil {
 		return 0, err
-	}
-	if parent != "" {
-		if _, err := d.table.Lookup("apply diff "+id+": parent", parent); err != nil {
-			return 0, err
-		}
-	}
-	if parent != "" && parent != l.Parent {
-		return 0, fmt.Errorf("overlay2: apply diff %s: parent %s given, but the layer's parent is %q", id, parent, l.Parent)
 	}
 	defer func() {
 		if retErr != nil {
