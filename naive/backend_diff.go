@@ -9,7 +9,6 @@ import (
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
-	"github.com/layerfs/graphdriver/internal/inroot"
 	"github.com/layerfs/graphdriver/internal/layers"
 	"github.com/layerfs/graphdriver/whiteout"
 )
@@ -221,7 +220,7 @@ func (d *Driver) applyOptions(parentDir string) *archive.ApplyOptions {
 		IgnoreChownErrors: d.idMap.Empty() && os.Geteuid() != 0,
 	}
 	if parentDir != "" {
-		opts.Lower = func(path string) (*os.File, error) { return inroot.OpenFile(parentDir, path) }
+		opts.Lower = archive.LowerIn(parentDir)
 	}
 	return opts
 }

@@ -4,11 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
-	"github.com/layerfs/graphdriver/internal/inroot"
 	"github.com/layerfs/graphdriver/naive"
 )
 
@@ -70,7 +68,7 @@ func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, retEr
 			return 0, err
 		}
 		defer func() { retErr = errors.Join(retErr, d.Put(l.Parent)) }()
-		opts.Lower = func(path string) (*os.File, error) { return inroot.OpenFile(lower, path) }
+		opts.Lower = archive.LowerIn(lower)
 	}
 	return archive.Apply(d.diffDir(id), diff, opts)
 }
