@@ -6,6 +6,7 @@ import (
 	"os"
 
 	graphdriver "github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/internal/inroot"
 	"github.com/layerfs/graphdriver/whiteout"
 )
 
@@ -124,6 +125,13 @@ type ApplyOptions struct {
 	// or EACCES on trusted.* and security.*, as security.capability) is
 	// left out. Both are silent losses.
 	IgnoreChownErrors bool
+}
+
+// LowerIn is ApplyOptions.Lower for a parent's merged view at root: each
+// hardlink target is opened inside root, never followed out of it (see
+// internal/inroot), so a hostile tar cannot name a host file through it.
+func LowerIn(root string) func(path string) (*os.File, error) {
+	return func(path string) (*os.File, error) { return inroot.OpenFile(root, path) }
 }
 
 // Apply unpacks the layer tar r onto the directory root, the layer's diff

@@ -71,12 +71,14 @@ func BenchmarkDiff(b *testing.B) {
 		changes[fmt.Sprintf("d%02d/f%04d", i, i)] = "changed"
 	}
 	writeView(b, d, "ctr", changes)
+	views := d.differ()
+	views.Upper = nil // walk both views
 	for _, engine := range []string{"native", "naive"} {
 		b.Run(engine, func(b *testing.B) {
 			for b.Loop() {
-				rc, err := d.nativeDiff("ctr", "")
+				rc, err := d.Diff("ctr", "")
 				if engine == "naive" {
-					rc, err = d.differ().Diff("ctr", "")
+					rc, err = views.Diff("ctr", "")
 				}
 				if err != nil {
 					b.Fatal(err)

@@ -2,383 +2,94 @@ package aufs
 
 // Native diff: Changes, Diff and DiffSize of a layer against its own
 // parent walk only the layer's diff dir, as Docker's aufs Diff tars it,
-// but judge every path it holds against the merged views of the layer
-// and of its parent exactly as naive does, so the result, and the tar
-// written from the merged view, are byte-identical to naive's (and to
-// every other backend's). The diff dir holds a path only where the layer
-// changed something at or below it: a deletion is a ".wh.<name>" file,
-// a directory made again an opaque one (".wh..wh..opq", or a ".wh.<name>"
+// but with naive.UpperDiff, which judges every path it holds against the
+// merged views of the layer and of its parent exactly as the full walk
+// does, so the result, and the tar written from the merged view, are
+// byte-identical to naive's (and to every other backend's). What aufs
+// adds is how its diff dir reads: a deletion is a ".wh.<name>" file, a
+// directory made again an opaque one (".wh..wh..opq", or a ".wh.<name>"
 // beside a directory <name>), and AUFS's own metadata at the root
-// (.wh..wh.plnk, .wh..wh.aufs, .wh..wh.orph) is never walked, so it never
-// reaches a tar. A file copied up but left as it was is no change.
+// (.wh..wh.plnk, .wh..wh.aufs, .wh..wh.orph) is never walked, so it
+// never reaches a tar.
 //
-// The walk gives up (errNotNative) and the call falls back to naive.Differ
-// over the views when that equivalence is not certain: a hardlinked file
-// anywhere in what the layer touches (upper, or the parent's paths it
-// modifies, deletes or hides; a hardlink through .wh..wh.plnk is one,
-// and the views resolve it), an overlay or mount-program xattr left in
-// the diff dir, a malformed whiteout, a changed name a tar cannot carry
-// (naive gives the error), or any error.
+// The walk gives up, and the views are walked instead, on a hardlink
+// (one through .wh..wh.plnk too: the views resolve it), an overlay or
+// mount-program xattr left in the diff dir, or a malformed whiteout.
 
 import (
-	"errors"
-	"io"
-	"maps"
-	"path"
-	"path/filepath"
-	"slices"
 	"strings"
 
-	"github.com/layerfs/graphdriver"
-	"github.com/layerfs/graphdriver/archive"
-	"github.com/layerfs/graphdriver/internal/layers"
 	xattrs "github.com/layerfs/graphdriver/internal/xattr"
 	"github.com/layerfs/graphdriver/naive"
 	"github.com/layerfs/graphdriver/whiteout"
+	"golang.org/x/sys/unix"
 )
 
-// errNotNative makes a call fall back to the naive diff.
-var errNotNative = errors.New("aufs: native diff not exact here")
-
-// nativeResult is what naive's walk gives, found by the native one.
-type nativeResult struct {
-	changes []graphdriver.Change
-	entries []archive.Entry
-	size    int64
-}
-
-// nativeChanges, nativeDiff and nativeSize return errNotNative when the
-// caller must use the naive Differ instead.
-func (d *Driver) nativeChanges(id, parent string) ([]graphdriver.Change, error) {
-	res, _, release, err := d.nativeRun("changes", id, parent)
-	if err != nil {
-		return nil, err
-	}
-	return res.changes, release()
-}
-
-func (d *Driver) nativeDiff(id, parent string) (io.ReadCloser, error) {
-	res, layerDir, release, err := d.nativeRun("diff", id, parent)
-	if err != nil {
-		return nil, err
-	}
-	rc := archive.NewReader(layerDir, res.entries, &archive.WriteOptions{IDMap: d.idMap})
-	return layers.ReleaseOnClose(rc, release), nil
-}
-
-func (d *Driver) nativeSize(id, parent string) (int64, error) {
-	res, _, release, err := d.nativeRun("diff size", id, parent)
-	if err != nil {
-		return 0, err
-	}
-	return res.size, release()
-}
-
-// nativeRun walks id's upper dir against the merged views of id and of
-// its parent, held until release. It applies only to a layer with a
-// parent, diffed against that parent.
-func (d *Driver) nativeRun(op, id, parent string) (*nativeResult, string, func() error, error) {
-	l, err := d.table.Lookup(op, id)
+// upperDir gives naive.Differ the diff dir of id where walking it alone
+// diffs id against parent exactly.
+func (d *Driver) upperDir(id, parent string) (string, naive.UpperFormat, bool) {
+	l, err := d.table.Lookup("diff", id)
 	if err != nil || l.Parent == "" || (parent != "" && parent != l.Parent) {
-		return nil, "", nil, errNotNative
+		return "", nil, false
 	}
-	layerDir, parentDir, release, err := d.holdPair(op, id, "")
-	if err != nil {
-		return nil, "", nil, errNotNative // naive gives the error
-	}
-	w := &nativeWalk{upper: d.diffDir(id), layer: layerDir, parent: parentDir,
-		cmp: naive.NewComparer(layerDir, parentDir)}
-	if _, err := w.dir("", false); err != nil {
-		return nil, "", nil, errors.Join(errNotNative, release())
-	}
-	slices.SortFunc(w.changes, func(a, b graphdriver.Change) int { return strings.Compare(a.Path, b.Path) })
-	archive.SortEntries(w.entries)
-	return &w.nativeResult, layerDir, release, nil
+	return d.diffDir(id), &upperFormat{}, true
 }
 
-// nativeWalk mirrors naive's walker over the paths the upper dir holds.
-type nativeWalk struct {
-	upper, layer, parent string
-	nativeResult
-	xbuf []byte
-	// cmp judges a path both views hold, exactly as the naive walk does.
-	cmp *naive.Comparer
+// upperFormat reads an AUFS diff dir for naive.UpperDiff.
+type upperFormat struct{ xbuf []byte }
+
+// ReadDir refuses dir when its xattrs say it is not a plain AUFS
+// directory, then sorts its names (readUpperNames).
+func (f *upperFormat) ReadDir(dir, rel string, names []naive.UpperName) (naive.UpperDir, error) {
+	if err := f.Check(dir, true); err != nil {
+		return naive.UpperDir{}, err
+	}
+	return readUpperNames(rel, names)
 }
 
-func (w *nativeWalk) path(root, rel string) string {
-	return filepath.Join(root, filepath.FromSlash(rel))
-}
-
-// dir handles directory rel, a directory in the upper dir and in both
-// merged views, and reports whether it or anything below it changed.
-// Below an opaque dir (hiding) the lower dirs are hidden too: every dir
-// there is opaque.
-func (w *nativeWalk) dir(rel string, hiding bool) (changed bool, err error) {
-	l, err := w.list(rel)
-	if err != nil {
-		return false, err
-	}
-	if err := w.checkUpper(w.path(w.upper, rel)); err != nil {
-		return false, err
-	}
-	opaque := l.opaque || hiding
-	kept := map[string]bool{}
-	for _, name := range l.entries {
-		// A whiteout beside an entry of its name hides the lower layers
-		// only: beside a directory, it makes that directory opaque.
-		c, err := w.child(path.Join(rel, name), opaque, l.whiteouts[name], kept)
-		if err != nil {
-			return false, err
-		}
-		changed = changed || c
-	}
-	var gone []string
-	if opaque {
-		gone, err = w.hidden(rel, kept)
-	} else {
-		gone, err = w.whitedOut(rel, l)
-	}
-	if err != nil {
-		return false, err
-	}
-	if len(gone) > 0 {
-		return true, w.deletions(rel, len(kept), gone, opaque)
-	}
-	return changed, nil
-}
-
-// child handles upper entry rel: it adds its name to kept when the
-// parent has it too. hiding: rel's directory is opaque, or rel has a
-// whiteout beside it.
-func (w *nativeWalk) child(rel string, opaque, whitedOut bool, kept map[string]bool) (bool, error) {
-	u, err := w.upperEntry(rel)
-	if err != nil {
-		return false, err
-	}
-	changed, inParent, err := w.entry(rel, u, opaque || (whitedOut && u.isDir()))
-	if inParent {
-		kept[path.Base(rel)] = true
-	}
-	return changed, err
-}
-
-// whitedOut records a Delete for each parent entry of directory rel (not
-// opaque) that one of its whiteouts deletes and no entry replaces, and
-// returns their names.
-func (w *nativeWalk) whitedOut(rel string, l upperListing) ([]string, error) {
-	var gone []string
-	for _, name := range slices.Sorted(maps.Keys(l.whiteouts)) {
-		if _, replaced := slices.BinarySearch(l.entries, name); replaced {
-			continue
-		}
-		p := path.Join(rel, name)
-		n, ok, err := lstatNode(w.path(w.parent, p))
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue // the whiteout hides nothing
-		}
-		if err := w.deleted(p, &n); err != nil {
-			return nil, err
-		}
-		gone = append(gone, name)
-	}
-	return gone, nil
-}
-
-// upperEntry lstats an upper entry, refuses what the native walk cannot
-// follow, and gives the layer's view of it.
-func (w *nativeWalk) upperEntry(rel string) (node, error) {
-	up := w.path(w.upper, rel)
-	un, ok, err := lstatNode(up)
-	if err != nil || !ok {
-		return node{}, errors.Join(err, errNotNative)
-	}
-	if un.linked() {
-		return node{}, errNotNative // a hardlink, perhaps through .wh..wh.plnk
-	}
-	if err := w.checkUpper(up); err != nil {
-		return node{}, err
-	}
-	n, ok, err := lstatNode(w.path(w.layer, rel))
-	if err == nil && !ok {
-		err = errNotNative
-	}
-	return n, err
-}
-
-// entry handles an upper entry other than a whiteout: a path the parent
-// has not (Add) or has (compared as naive compares).
-func (w *nativeWalk) entry(rel string, u node, hiding bool) (changed, inParent bool, err error) {
-	l, ok, err := lstatNode(w.path(w.parent, rel))
-	if err != nil {
-		return false, false, err
-	}
-	if !ok {
-		return true, false, w.added(rel, &u)
-	}
-	changed, err = w.both(rel, &u, &l, hiding)
-	return changed, true, err
-}
-
-// hidden records as deleted the parent's entries of the opaque dir rel
-// that the upper dir did not make again, and returns their names.
-func (w *nativeWalk) hidden(rel string, kept map[string]bool) ([]string, error) {
-	lower, err := listNodes(w.path(w.parent, rel))
-	if err != nil {
-		return nil, err
-	}
-	var gone []string
-	for i := range lower {
-		if kept[lower[i].name] {
-			continue
-		}
-		if err := w.deleted(path.Join(rel, lower[i].name), &lower[i]); err != nil {
-			return nil, err
-		}
-		gone = append(gone, lower[i].name)
-	}
-	return gone, nil
-}
-
-// deletions adds the whiteout entries of directory rel (naive's rule 6):
-// it needs the count of the parent's entries and of those kept.
-func (w *nativeWalk) deletions(rel string, kept int, gone []string, opaque bool) error {
-	lower, err := readNames(w.path(w.parent, rel))
-	if err != nil {
-		return err
-	}
-	common := len(lower) - len(gone) // a name not whited out stays
-	if opaque {
-		common = kept
-	}
-	if len(lower) > 0 && common == 0 {
-		dir := rel
-		if dir == "" {
-			dir = "."
-		}
-		w.entries = append(w.entries, archive.Entry{Path: dir, Kind: archive.EntryOpaque})
-		return nil
-	}
-	for _, name := range gone {
-		w.entries = append(w.entries, archive.Entry{Path: path.Join(rel, name), Kind: archive.EntryWhiteout})
-	}
-	return nil
-}
-
-// deleted records a parent's path gone from the layer: one Delete. A
-// hardlinked file in what goes could change another path's link group.
-func (w *nativeWalk) deleted(rel string, l *node) error {
-	w.changes = append(w.changes, graphdriver.Change{Path: "/" + rel, Kind: graphdriver.ChangeDelete})
-	return w.noLinks(rel, l)
-}
-
-// noLinks returns errNotNative when the parent's n at rel is, or holds
-// below it, a file with several links.
-func (w *nativeWalk) noLinks(rel string, n *node) error {
-	if n.linked() {
-		return errNotNative
-	}
-	if !n.isDir() {
-		return nil
-	}
-	nodes, err := listNodes(w.path(w.parent, rel))
-	if err != nil {
-		return err
-	}
-	for i := range nodes {
-		if err := w.noLinks(path.Join(rel, nodes[i].name), &nodes[i]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// added records a path only the layer has, and all below it in the
-// layer's view.
-func (w *nativeWalk) added(rel string, u *node) error {
-	if u.linked() {
-		return errNotNative
-	}
-	if err := w.record(rel, u, graphdriver.ChangeAdd); err != nil || !u.isDir() {
-		return err
-	}
-	return w.addedBelow(rel)
-}
-
-// addedBelow records the entries of the layer's directory rel as Adds.
-func (w *nativeWalk) addedBelow(rel string) error {
-	nodes, err := listNodes(w.path(w.layer, rel))
-	if err != nil {
-		return err
-	}
-	for i := range nodes {
-		if err := w.added(path.Join(rel, nodes[i].name), &nodes[i]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// both compares a path of both views as naive's walker does.
-func (w *nativeWalk) both(rel string, u, l *node, hiding bool) (bool, error) {
-	if u.isDir() && l.isDir() {
-		own, err := w.cmp.Differs(rel)
-		if err != nil {
-			return false, err
-		}
-		below, err := w.dir(rel, hiding)
-		if err != nil || !(own || below) {
-			return false, err
-		}
-		return true, w.record(rel, u, graphdriver.ChangeModify)
-	}
-	if u.linked() || l.linked() {
-		return false, errNotNative
-	}
-	if u.typ() != l.typ() {
-		if err := w.noLinks(rel, l); err != nil {
-			return false, err
-		}
-		if err := w.record(rel, u, graphdriver.ChangeModify); err != nil || !u.isDir() {
-			return true, err
-		}
-		return true, w.addedBelow(rel) // a new dir's entries are Adds
-	}
-	diff, err := w.cmp.Differs(rel)
-	if err != nil || !diff {
-		return false, err
-	}
-	return true, w.record(rel, u, graphdriver.ChangeModify)
-}
-
-// record adds a change the tar carries.
-func (w *nativeWalk) record(rel string, n *node, kind graphdriver.ChangeKind) error {
-	e := archive.Entry{Path: rel, Kind: archive.EntryPath}
-	if archive.CheckEntry(e) != nil {
-		return errNotNative // naive reports it
-	}
-	w.changes = append(w.changes, graphdriver.Change{Path: "/" + rel, Kind: kind})
-	w.entries = append(w.entries, e)
-	if n.isReg() {
-		w.size += n.size
-	}
-	return nil
-}
-
-// checkUpper refuses an upper entry p carrying overlay xattrs or a
-// mount program's own (normalize removes those it knows): what they mean
-// to a view is not what the walk assumes.
-func (w *nativeWalk) checkUpper(p string) error {
-	keys, err := xattrs.LKeys(p, &w.xbuf)
+// Check refuses an upper entry p carrying overlay xattrs or a mount
+// program's own (normalize removes those it knows): what they mean to a
+// view is not what the walk assumes.
+func (f *upperFormat) Check(p string, _ bool) error {
+	keys, err := xattrs.LKeys(p, &f.xbuf)
 	if err != nil {
 		return err
 	}
 	for _, key := range keys {
 		if whiteout.IsOverlayInternalXattr(key) || strings.HasPrefix(key, "user.fuseoverlayfs.") {
-			return errNotNative
+			return naive.ErrNotExact
 		}
 	}
 	return nil
+}
+
+// readUpperNames sorts the names of directory rel of a diff dir into
+// entries, whiteouts and the opaque marker, leaving out AUFS's metadata
+// at the root. A whiteout or marker that is not a regular file, or a
+// malformed whiteout name, is naive.ErrNotExact (the full walk of the
+// views says what it is).
+func readUpperNames(rel string, names []naive.UpperName) (naive.UpperDir, error) {
+	var ud naive.UpperDir
+	for _, n := range names {
+		if rel == "" && whiteout.IsAUFSMeta(n.Name) {
+			continue
+		}
+		target, isWhiteout, err := whiteout.Target(n.Name)
+		marker := whiteout.IsOpaqueMarker(n.Name)
+		if err != nil || (strings.HasPrefix(n.Name, whiteout.MetaPrefix) && !marker) {
+			return naive.UpperDir{}, naive.ErrNotExact
+		}
+		if !isWhiteout && !marker {
+			ud.Entries = append(ud.Entries, n.Name)
+			continue
+		}
+		if n.Mode&unix.S_IFMT != unix.S_IFREG {
+			return naive.UpperDir{}, naive.ErrNotExact
+		}
+		ud.Opaque = ud.Opaque || marker
+		if isWhiteout {
+			ud.Whiteouts = append(ud.Whiteouts, target)
+		}
+	}
+	return ud, nil
 }

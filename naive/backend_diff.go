@@ -9,7 +9,6 @@ import (
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
-	"github.com/layerfs/graphdriver/internal/inroot"
 	"github.com/layerfs/graphdriver/internal/layers"
 	"github.com/layerfs/graphdriver/whiteout"
 )
@@ -165,17 +164,9 @@ func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, retEr
 	}
 	d.locks.Lock(id)
 	defer d.locks.Unlock(id)
-	l, err := d.table.Lookup("apply diff", id)
+	l, err := d.table.LookupForApply(id, parent)
 	if err != nil {
 		return 0, err
-	}
-	if parent != "" {
-		if _, err := d.table.Lookup("apply diff "+id+": parent", parent); err != nil {
-			return 0, err
-		}
-		if parent != l.Parent {
-			return 0, fmt.Errorf("naive: apply diff %s: parent %s given, but the layer's parent is %q", id, parent, l.Parent)
-		}
 	}
 	if n := d.mounted(id); n > 0 {
 		return 0, fmt.Errorf("naive: apply diff %s: its view is held by %d Get references: %w", id, n, graphdriver.ErrBusy)
@@ -229,7 +220,7 @@ func (d *Driver) applyOptions(parentDir string) *archive.ApplyOptions {
 		IgnoreChownErrors: d.idMap.Empty() && os.Geteuid() != 0,
 	}
 	if parentDir != "" {
-		opts.Lower = func(path string) (*os.File, error) { return inroot.OpenFile(parentDir, path) }
+		opts.Lower = archive.LowerIn(parentDir)
 	}
 	return opts
 }

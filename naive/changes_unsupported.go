@@ -17,3 +17,5 @@ func readLink(string) (string, error)                      { return "", errNotLi
 func readXattrs(string, *[]byte) ([]xattr, error)          { return nil, errNotLinux }
 func lstatNode(string) (node, error)                       { return node{}, errNotLinux }
 func sameContent(string, string, *[2][]byte) (bool, error) { return false, errNotLinux }
+func lstatIfThere(string) (node, bool, error)              { return node{}, false, errNotLinux }
+func countNames(string) (int, error)                       { return 0, errNotLinux }

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/archive"
 	"github.com/layerfs/graphdriver/internal/layers"
 )
 
@@ -16,23 +17,67 @@ import (
 // errors.
 type Views func(op, id, parent string) (layerDir, parentDir string, release func() error, err error)
 
+// A Mounter gives merged views by reference: Get mounts (or shares) the
+// view of a layer, Put releases it. Every graphdriver.Driver is one.
+type Mounter interface {
+	Get(id, mountLabel string) (dir string, err error)
+	Put(id string) error
+}
+
+// MountedViews is Views for a backend whose views come from its own Get
+// and Put: diffParent checks id and names the parent to diff against
+// (parent, or id's own when ""), then both views are taken with Get
+// until release. It costs the mounts, where the views are not mounted
+// already.
+func MountedViews(m Mounter, diffParent func(op, id, parent string) (string, error)) Views {
+	return func(op, id, parent string) (layerDir, parentDir string, release func() error, err error) {
+		if parent, err = diffParent(op, id, parent); err != nil {
+			return "", "", nil, err
+		}
+		if layerDir, err = m.Get(id, ""); err != nil {
+			return "", "", nil, err
+		}
+		if parent == "" {
+			return layerDir, "", func() error { return m.Put(id) }, nil
+		}
+		if parentDir, err = m.Get(parent, ""); err != nil {
+			return "", "", nil, errors.Join(err, m.Put(id))
+		}
+		return layerDir, parentDir, func() error { return errors.Join(m.Put(parent), m.Put(id)) }, nil
+	}
+}
+
+// Upper gives the upper dir of layer id, and the format it is in, when a
+// diff of id against parent (parent "" or id's own) may walk it alone
+// (see UpperDiff); ok is false when both views must be walked. It is
+// asked while Views holds both.
+type Upper func(id, parent string) (upper string, format UpperFormat, ok bool)
+
 // Differ gives a backend Changes, Diff and DiffSize by walking two merged
 // views, as Docker's naive diff driver does for backends without a
-// native diff. A backend with a faster way keeps Differ as its fallback.
+// native diff. A backend that keeps an upper dir per layer sets Upper:
+// Differ then walks that dir alone where that is exact, and both views
+// otherwise.
 type Differ struct {
 	Backend string            // for errors: "vfs: diff 3f2a: ..."
 	IDMap   graphdriver.IDMap // maps owners back to container ids in tars
 	Views   Views
+	Upper   Upper // nil: always walk both views
 }
 
 // Changes lists what id changed relative to parent: see the package doc
-// for the rules. It costs a walk of both views.
+// for the rules. It costs a walk of both views, or of the upper dir.
 func (d Differ) Changes(id, parent string) ([]graphdriver.Change, error) {
 	layerDir, parentDir, release, err := d.Views("changes", id, parent)
 	if err != nil {
 		return nil, err
 	}
-	changes, err := Changes(layerDir, parentDir)
+	var changes []graphdriver.Change
+	if r := d.upperDiff(id, parent, layerDir, parentDir); r != nil {
+		changes = r.Changes
+	} else {
+		changes, err = Changes(layerDir, parentDir)
+	}
 	if err = errors.Join(err, release()); err != nil {
 		return nil, fmt.Errorf("%s: changes %s: %w", d.Backend, id, err)
 	}
@@ -46,10 +91,13 @@ func (d Differ) Diff(id, parent string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	rc, err := Diff(layerDir, parentDir, d.IDMap)
-	if err != nil {
+	var entries []archive.Entry
+	if r := d.upperDiff(id, parent, layerDir, parentDir); r != nil {
+		entries = r.Entries
+	} else if entries, err = Plan(layerDir, parentDir); err != nil {
 		return nil, errors.Join(fmt.Errorf("%s: diff %s: %w", d.Backend, id, err), release())
 	}
+	rc := archive.NewReader(layerDir, entries, &archive.WriteOptions{IDMap: d.IDMap})
 	return layers.ReleaseOnClose(rc, release), nil
 }
 
@@ -59,9 +107,33 @@ func (d Differ) DiffSize(id, parent string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	size, err := DiffSize(layerDir, parentDir)
+	var size int64
+	if r := d.upperDiff(id, parent, layerDir, parentDir); r != nil {
+		size = r.Size
+	} else {
+		size, err = DiffSize(layerDir, parentDir)
+	}
 	if err = errors.Join(err, release()); err != nil {
 		return 0, fmt.Errorf("%s: diff size %s: %w", d.Backend, id, err)
 	}
 	return size, nil
+}
+
+// upperDiff walks id's upper dir against the held views where Upper
+// allows it, and returns nil where both views must be walked. Its errors
+// are dropped on purpose: the full walk then gives the exact answer, or
+// the error naming what is wrong.
+func (d Differ) upperDiff(id, parent, layerDir, parentDir string) *UpperResult {
+	if d.Upper == nil {
+		return nil
+	}
+	upper, format, ok := d.Upper(id, parent)
+	if !ok {
+		return nil
+	}
+	r, err := UpperDiff(upper, layerDir, parentDir, format)
+	if err != nil {
+		return nil
+	}
+	return r
 }

@@ -163,7 +163,10 @@
 // walk and the comparisons (changes_linux.go the syscalls), plan.go the
 // whiteout rule and the ordering, merge*.go Merge: the other direction,
 // laying an AUFS-form diff onto a full tree with union semantics (what
-// vfs does on ApplyDiff).
+// vfs does on ApplyDiff). differ.go holds Differ, what a backend calls,
+// and upperdiff*.go the walk of a layer's upper dir alone (UpperDiff),
+// which overlay2 and aufs use through Differ.Upper with the format of
+// their own upper dirs.
 //
 // # Platforms
 //
@@ -182,5 +185,6 @@
 // The engine: the trees must not change during a call: a diff of a layer still being
 // written is undefined. A backend that records changes as they happen
 // (an overlay upper dir, with redirect_dir and metacopy off) can diff by
-// walking the upper only, which costs far less on big trees.
+// walking the upper only (UpperDiff, through Differ.Upper), which costs
+// far less on big trees.
 package naive

@@ -4,24 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
-	"github.com/layerfs/graphdriver/internal/inroot"
 	"github.com/layerfs/graphdriver/naive"
 )
 
 // Changes lists what layer id changed relative to parent ("" means id's
 // own parent). Against its own parent it walks only id's upper dir (see
 // nativediff_linux.go); otherwise, or when that walk cannot be exact, it
-// walks both merged views (naive.Differ), an lstat of every entry of both.
+// walks both merged views, an lstat of every entry of both.
 func (d *Driver) Changes(id, parent string) ([]graphdriver.Change, error) {
-	changes, err := d.nativeChanges(id, parent)
-	if errors.Is(err, errNotNative) {
-		return d.differ().Changes(id, parent)
-	}
-	return changes, err
+	return d.differ().Changes(id, parent)
 }
 
 // Diff returns the canonical layer tar of id relative to parent ("" means
@@ -29,52 +23,20 @@ func (d *Driver) Changes(id, parent string) ([]graphdriver.Change, error) {
 // the reader is closed.
 // The native path is used as in Changes.
 func (d *Driver) Diff(id, parent string) (io.ReadCloser, error) {
-	rc, err := d.nativeDiff(id, parent)
-	if errors.Is(err, errNotNative) {
-		return d.differ().Diff(id, parent)
-	}
-	return rc, err
+	return d.differ().Diff(id, parent)
 }
 
 // DiffSize returns the bytes of file content Diff(id, parent) carries,
 // by the native path as in Changes.
 func (d *Driver) DiffSize(id, parent string) (int64, error) {
-	size, err := d.nativeSize(id, parent)
-	if errors.Is(err, errNotNative) {
-		return d.differ().DiffSize(id, parent)
-	}
-	return size, err
+	return d.differ().DiffSize(id, parent)
 }
 
+// differ diffs by walking id's upper dir where that is exact, else both
+// views.
 func (d *Driver) differ() naive.Differ {
-	return naive.Differ{Backend: Name, IDMap: d.idMap, Views: d.holdPair}
-}
-
-// holdPair takes views (Get) of id and of the parent to diff against
-// ("" for an empty tree) until release.
-func (d *Driver) holdPair(op, id, parent string) (layerDir, parentDir string, release func() error, err error) {
-	l, err := d.table.Lookup(op, id)
-	if err != nil {
-		return "", "", nil, err
-	}
-	if parent == "" {
-		parent = l.Parent
-	}
-	if parent != "" {
-		if _, err := d.table.Lookup(op+" "+id+": parent", parent); err != nil {
-			return "", "", nil, err
-		}
-	}
-	if layerDir, err = d.Get(id, ""); err != nil {
-		return "", "", nil, err
-	}
-	if parent == "" {
-		return layerDir, "", func() error { return d.Put(id) }, nil
-	}
-	if parentDir, err = d.Get(parent, ""); err != nil {
-		return "", "", nil, errors.Join(err, d.Put(id))
-	}
-	return layerDir, parentDir, func() error { return errors.Join(d.Put(parent), d.Put(id)) }, nil
+	return naive.Differ{Backend: Name, IDMap: d.idMap, Upper: d.upperDir,
+		Views: naive.MountedViews(d, d.table.DiffParent)}
 }
 
 // ApplyDiff unpacks the layer tar diff straight into the diff dir of layer
@@ -90,17 +52,9 @@ func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, retEr
 	}
 	d.locks.Lock(id)
 	defer d.locks.Unlock(id)
-	l, err := d.table.Lookup("apply diff", id)
+	l, err := d.table.LookupForApply(id, parent)
 	if err != nil {
 		return 0, err
-	}
-	if parent != "" {
-		if _, err := d.table.Lookup("apply diff "+id+": parent", parent); err != nil {
-			return 0, err
-		}
-	}
-	if parent != "" && parent != l.Parent {
-		return 0, fmt.Errorf("overlay2: apply diff %s: parent %s given, but the layer's parent is %q", id, parent, l.Parent)
 	}
 	defer func() {
 		if retErr != nil {
@@ -114,7 +68,7 @@ func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, retEr
 			return 0, err
 		}
 		defer func() { retErr = errors.Join(retErr, d.Put(l.Parent)) }()
-		opts.Lower = func(path string) (*os.File, error) { return inroot.OpenFile(lower, path) }
+		opts.Lower = archive.LowerIn(lower)
 	}
 	return archive.Apply(d.diffDir(id), diff, opts)
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
-	"github.com/layerfs/graphdriver/internal/inroot"
 	"github.com/layerfs/graphdriver/naive"
 	"github.com/layerfs/graphdriver/whiteout"
 )
@@ -108,11 +107,10 @@ func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, retEr
 }
 
 func (d *Driver) applyOptions(id string) *archive.ApplyOptions {
-	layer := d.layerDir(id)
 	return &archive.ApplyOptions{
 		Whiteouts: whiteout.AUFS,
 		IDMap:     d.idMap,
-		Lower:     func(path string) (*os.File, error) { return inroot.OpenFile(layer, path) },
+		Lower:     archive.LowerIn(d.layerDir(id)),
 		// Without privilege and without an id map, owners cannot be kept:
 		// files belong to the user running the store.
 		IgnoreChownErrors: d.idMap.Empty() && os.Geteuid() != 0,

@@ -61,6 +61,42 @@ func (t *Table[M]) Drop(id string) (left int, ok bool) {
 	return e.holds, true
 }
 
+// DiffParent looks up id and the layer to diff it against: parent, or
+// id's own parent when parent is "" ("" again for a base layer, the
+// empty tree). Both must be ready.
+func (t *Table[M]) DiffParent(op, id, parent string) (string, error) {
+	l, err := t.Lookup(op, id)
+	if err != nil {
+		return "", err
+	}
+	if parent == "" {
+		parent = l.Parent
+	}
+	if parent != "" {
+		if _, err := t.Lookup(op+" "+id+": parent", parent); err != nil {
+			return "", err
+		}
+	}
+	return parent, nil
+}
+
+// LookupForApply looks up layer id for ApplyDiff and checks the parent
+// the caller gave: "" or id's own (a tar is a diff against one parent;
+// applied over another it would make a tree nobody asked for).
+func (t *Table[M]) LookupForApply(id, parent string) (Layer[M], error) {
+	l, err := t.Lookup("apply diff", id)
+	if err != nil || parent == "" {
+		return l, err
+	}
+	if _, err := t.Lookup("apply diff "+id+": parent", parent); err != nil {
+		return Layer[M]{}, err
+	}
+	if parent != l.Parent {
+		return Layer[M]{}, fmt.Errorf("%s: apply diff %s: parent %s given, but the layer's parent is %q", t.backend, id, parent, l.Parent)
+	}
+	return l, nil
+}
+
 // MarkRemoving hides id for a Remove: it must be ready (or in flight
 // when undoing the Create that reserved it), held by no reference
 // (ErrBusy) and parent of no layer (ErrHasChildren).
