@@ -84,7 +84,7 @@ func (s *tarStream) Next() (*tar.Header, error) {
 				longLink = cString(data)
 			}
 			continue
-		case tar.TypeReg, tar.TypeRegA, tar.TypeLink, tar.TypeSymlink, tar.TypeChar,
+		case tar.TypeReg, typeRegA, tar.TypeLink, tar.TypeSymlink, tar.TypeChar,
 			tar.TypeBlock, tar.TypeDir, tar.TypeFifo, tar.TypeCont:
 		default:
 			return s.handOver() // global headers, sparse and other GNU types
@@ -98,7 +98,7 @@ func (s *tarStream) Next() (*tar.Header, error) {
 		if longLink != "" {
 			hdr.Linkname = longLink
 		}
-		if hdr.Typeflag == tar.TypeRegA {
+		if hdr.Typeflag == typeRegA {
 			hdr.Typeflag = tar.TypeReg
 			if strings.HasSuffix(hdr.Name, "/") {
 				hdr.Typeflag = tar.TypeDir // old archives mark directories so
@@ -144,6 +144,10 @@ func (s *tarStream) Read(p []byte) (int, error) {
 }
 
 const blockSize = 512
+
+// typeRegA is the type byte of a regular file in pre-POSIX tars (NUL);
+// archive/tar reads it as TypeReg, or TypeDir for a name ending in "/".
+const typeRegA = '\x00'
 
 func (s *tarStream) fail(err error) error {
 	s.err = err

@@ -16,10 +16,7 @@ import (
 func branchesOf(t *testing.T, plan kernelMount) []string {
 	t.Helper()
 	first, _, _ := strings.Cut(plan.Data, ",")
-	var out []string
-	for _, b := range strings.Split(strings.TrimPrefix(first, "br:"), ":") {
-		out = append(out, b)
-	}
+	out := strings.Split(strings.TrimPrefix(first, "br:"), ":")
 	for _, data := range plan.Appends {
 		for _, opt := range strings.Split(data, ",") {
 			if strings.HasPrefix(opt, "context=") {

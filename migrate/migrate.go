@@ -104,7 +104,7 @@ func copyLayer(dst, src graphdriver.Driver, l Layer) (Copied, error) {
 		return Copied{}, err
 	}
 	if got != want {
-		return Copied{}, fmt.Errorf("Diff differs after the copy: sha256 %s in %s, %s in %s (the copy is left in place)",
+		return Copied{}, fmt.Errorf("the layer's Diff differs after the copy: sha256 %s in %s, %s in %s (the copy is left in place)",
 			want, src, got, dst)
 	}
 	return Copied{Layer: l, Digest: want, Size: size}, nil
