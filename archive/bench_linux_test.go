@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -53,54 +52,28 @@ func gnuTarExtract(gnuTar, tarPath, dst string) error {
 	return nil
 }
 
-// benchPaired times ours and theirs in turn in every iteration, the
-// order swapped each time, and reports each one's median and the median
-// of the per-iteration ratios (ours/theirs). On a shared machine the
-// load drifts over a run; pairs taken seconds apart see the same load,
-// which separate sub-benchmarks do not.
+// benchPaired runs ours and theirs in turn (benchdata.Paired), each into
+// a fresh, empty dir on a synced disk, timing only the unpack.
 func benchPaired(b *testing.B, ours, theirs func(dst string) error) {
-	parent := b.TempDir()
-	var oursT, theirsT, ratios []float64
-	timeOne := func(unpack func(string) error) float64 {
-		dst := filepath.Join(parent, "dst")
-		if err := os.Mkdir(dst, 0o755); err != nil {
-			b.Fatal(err)
+	dst := filepath.Join(b.TempDir(), "dst")
+	timeOne := func(unpack func(string) error) func() time.Duration {
+		return func() time.Duration {
+			if err := os.Mkdir(dst, 0o755); err != nil {
+				b.Fatal(err)
+			}
+			unix.Sync()
+			var err error
+			d := benchdata.Timed(func() { err = unpack(dst) })
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := os.RemoveAll(dst); err != nil {
+				b.Fatal(err)
+			}
+			return d
 		}
-		unix.Sync()
-		start := time.Now()
-		if err := unpack(dst); err != nil {
-			b.Fatal(err)
-		}
-		d := time.Since(start).Seconds()
-		if err := os.RemoveAll(dst); err != nil {
-			b.Fatal(err)
-		}
-		return d
 	}
-	i := 0
-	for b.Loop() {
-		var o, t float64
-		if i%2 == 0 {
-			o, t = timeOne(ours), timeOne(theirs)
-		} else {
-			t, o = timeOne(theirs), timeOne(ours)
-		}
-		i++
-		oursT, theirsT, ratios = append(oursT, o), append(theirsT, t), append(ratios, o/t)
-	}
-	b.ReportMetric(median(oursT)*1e3, "ours-ms")
-	b.ReportMetric(median(theirsT)*1e3, "theirs-ms")
-	b.ReportMetric(median(ratios), "ours/theirs")
-}
-
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
+	benchdata.Paired(b, benchdata.Pair{Ours: "ours", Theirs: "theirs", Unit: time.Millisecond}, timeOne(ours), timeOne(theirs))
 }
 
 // BenchmarkApplyMemory1GiB reports the peak Go heap (and the peak RSS,

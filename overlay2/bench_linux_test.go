@@ -4,11 +4,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/layerfs/graphdriver/internal/benchdata"
 )
 
 // BenchmarkGetPut measures Get+Put of a read-write layer with n lowers
@@ -41,39 +42,12 @@ func BenchmarkGetPut(b *testing.B) {
 	}
 }
 
-// benchPaired times ours and theirs in turn and reports both medians and
-// the median of the per-iteration ratios ours/theirs.
-func benchPaired(b *testing.B, ours, theirs func()) {
-	var oursT, theirsT, ratios []float64
-	timeOne := func(f func()) float64 {
-		start := time.Now()
-		f()
-		return float64(time.Since(start).Nanoseconds())
-	}
-	i := 0
-	for b.Loop() {
-		var o, t float64
-		if i%2 == 0 {
-			o, t = timeOne(ours), timeOne(theirs)
-		} else {
-			t, o = timeOne(theirs), timeOne(ours)
-		}
-		i++
-		oursT, theirsT, ratios = append(oursT, o), append(theirsT, t), append(ratios, o/t)
-	}
-	b.ReportMetric(median(oursT)/1e3, "driver-us")
-	b.ReportMetric(median(theirsT)/1e3, "bare-us")
-	b.ReportMetric(median(ratios), "driver/bare")
-}
-
-func median(xs []float64) float64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
+// benchPaired runs the driver and the bare work in turn
+// (benchdata.Paired) and reports microseconds.
+func benchPaired(b *testing.B, driver, bare func()) {
+	benchdata.Paired(b, benchdata.Pair{Ours: "driver", Theirs: "bare", Unit: time.Microsecond},
+		func() time.Duration { return benchdata.Timed(driver) },
+		func() time.Duration { return benchdata.Timed(bare) })
 }
 
 // bareMount is the mount syscall sequence with no checks or bookkeeping.
