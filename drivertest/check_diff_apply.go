@@ -101,22 +101,30 @@ func canonicalPlain(h *harness) {
 	h.applyCanonical("plain", "plain-base", h.model(model...), items...)
 }
 
-// withPrivilegedItems adds, as root, a file of another owner with setuid
-// and a char device, in tar order after "bin/" and before "etc/".
+// withPrivilegedItems adds, as root, a char device and a file of another
+// owner with setuid, in tar order after "bin/" and before "etc/", each as
+// far as this root may make it.
 func withPrivilegedItems(h *harness, items []tarItem, model []Applier) ([]tarItem, []Applier) {
-	if !privileged() {
-		h.t.Logf("leaving out a foreign owner and a device node: they need root")
+	var extra []tarItem
+	var steps []Applier
+	if devices() {
+		extra = append(extra, devItem(tar.TypeChar, "dev/null", 0o666, 1, 3))
+		steps = append(steps, Mknod("dev/null", charDevice|0o666, 1, 3))
+	} else {
+		h.t.Logf("leaving out a device node: %s", noDevicesReason())
+	}
+	if privileged() {
+		extra = append(extra, fileItem("dev/owned", []byte("owned\n"), 0o4755).owned(1234, 5678))
+		steps = append(steps, CreateFile("dev/owned", []byte("owned\n"), 0o644), Chown("dev/owned", 1234, 5678),
+			Chmod("dev/owned", 0o755|os.ModeSetuid))
+	} else {
+		h.t.Logf("leaving out a foreign owner: %s", notPrivilegedReason())
+	}
+	if len(extra) == 0 {
 		return items, model
 	}
-	model = append(model, CreateDir("dev", 0o755), Mknod("dev/null", charDevice|0o666, 1, 3),
-		CreateFile("dev/owned", []byte("owned\n"), 0o644), Chown("dev/owned", 1234, 5678),
-		Chmod("dev/owned", 0o755|os.ModeSetuid))
-	extra := []tarItem{
-		dirItem("dev", 0o755),
-		devItem(tar.TypeChar, "dev/null", 0o666, 1, 3),
-		fileItem("dev/owned", []byte("owned\n"), 0o4755).owned(1234, 5678),
-	}
-	return slices.Insert(items, 3, extra...), model
+	model = append(append(model, CreateDir("dev", 0o755)), steps...)
+	return slices.Insert(items, 3, append([]tarItem{dirItem("dev", 0o755)}, extra...)...), model
 }
 
 // canonicalWhiteouts deletes a file and a subtree of the parent, one of

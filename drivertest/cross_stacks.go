@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"fmt"
 	"os"
+	"slices"
 )
 
 // crossTarStack: three image layers made only with Create and ApplyDiff
@@ -132,13 +133,22 @@ func tarStackBase(c *cross, xattrs bool) []tarItem {
 		dirItem("tmp", 0o1777),
 		dirItem("usr", 0o755), dirItem("usr/lib", 0o755), fileItem("usr/lib/libc.so", patterned(5000, 3), 0o755),
 	}
-	if !privileged() {
-		c.t.Logf("tar stack: leaving out a foreign owner and a device node: they need root")
+	if !devices() && !privileged() {
+		c.t.Logf("tar stack: leaving out a device node (%s) and a foreign owner (%s)", noDevicesReason(), notPrivilegedReason())
 		return items
 	}
-	return append(items,
-		dirItem("dev", 0o755), devItem(tar.TypeChar, "dev/null", 0o666, 1, 3),
-		fileItem("dev/owned", []byte("owned\n"), 0o4755).owned(1234, 5678))
+	items = append(items, dirItem("dev", 0o755))
+	if devices() {
+		items = append(items, devItem(tar.TypeChar, "dev/null", 0o666, 1, 3))
+	} else {
+		c.t.Logf("tar stack: leaving out a device node: %s", noDevicesReason())
+	}
+	if privileged() {
+		items = append(items, fileItem("dev/owned", []byte("owned\n"), 0o4755).owned(1234, 5678))
+	} else {
+		c.t.Logf("tar stack: leaving out a foreign owner: %s", notPrivilegedReason())
+	}
+	return items
 }
 
 // tarStackChild whites out a file and a subtree, deletes a file in etc,
@@ -207,13 +217,27 @@ func rwStackBase(c *cross, xattrs bool) Applier {
 // rwStackPrivileged is, as root, a device node and a setuid file of a
 // foreign owner (chown clears setuid, so the mode comes after it).
 func rwStackPrivileged(c *cross) Applier {
-	if !privileged() {
-		c.t.Logf("read-write stack: leaving out a foreign owner and a device node: they need root")
+	if !devices() && !privileged() {
+		c.t.Logf("read-write stack: leaving out a device node (%s) and a foreign owner (%s)", noDevicesReason(), notPrivilegedReason())
 		return Apply()
 	}
-	return Apply(CreateDir("dev", 0o755), Mknod("dev/null", charDevice|0o666, 1, 3),
-		CreateFile("dev/owned", []byte("owned\n"), 0o755), Chown("dev/owned", 1234, 5678),
-		Chmod("dev/owned", 0o755|os.ModeSetuid), touch(baseTime, "dev/null", "dev/owned", "dev"))
+	steps := []Applier{CreateDir("dev", 0o755)}
+	made := []string{"dev"}
+	if devices() {
+		steps, made = append(steps, Mknod("dev/null", charDevice|0o666, 1, 3)), append(made, "dev/null")
+	} else {
+		c.t.Logf("read-write stack: leaving out a device node: %s", noDevicesReason())
+	}
+	if privileged() {
+		steps = append(steps, CreateFile("dev/owned", []byte("owned\n"), 0o755), Chown("dev/owned", 1234, 5678),
+			Chmod("dev/owned", 0o755|os.ModeSetuid))
+		made = append(made, "dev/owned")
+	} else {
+		c.t.Logf("read-write stack: leaving out a foreign owner: %s", notPrivilegedReason())
+	}
+	// dev last: making its children changed its times.
+	slices.Reverse(made)
+	return Apply(append(steps, touch(baseTime, made...))...)
 }
 
 // rwStackChild removes, makes opaque, renames, links, chmods, chowns and
@@ -232,7 +256,7 @@ func rwStackChild(c *cross, xattrs bool) Applier {
 	if privileged() {
 		steps = append(steps, Chown("chown-me", 1234, 5678))
 	} else {
-		c.t.Logf("read-write stack: leaving out a chown: it needs root")
+		c.t.Logf("read-write stack: leaving out a chown: %s", notPrivilegedReason())
 	}
 	if xattrs {
 		steps = append(steps, SetXattr("xattr-me", "user.k", []byte("v")))

@@ -16,8 +16,8 @@ func richFixture(t testing.TB, dir string) Applier {
 	if privileged() {
 		steps = append(steps, privilegedParts(t, dir))
 	} else {
-		t.Logf("rich fixture: leaving out owners, devices, a mode 0000 file, trusted.* xattrs and " +
-			"file capabilities: they need root")
+		t.Logf("rich fixture: leaving out owners, devices, a mode 0000 file, trusted.* xattrs and "+
+			"file capabilities: %s", notPrivilegedReason())
 	}
 	if err := probe(dir, userXattrProbe); err != nil {
 		t.Logf("rich fixture: leaving out user.* xattrs: %v", err)

@@ -2,7 +2,6 @@ package drivertest
 
 import (
 	"errors"
-	"os"
 	"runtime"
 	"slices"
 	"testing"
@@ -104,17 +103,6 @@ func Run(t *testing.T, f Factory, opts ...Option) {
 			h.cfg = cfg
 			c.run(h)
 		})
-	}
-}
-
-// privileged reports whether checks that need root can run.
-func privileged() bool { return os.Geteuid() == 0 }
-
-// skipUnlessRoot skips t, saying what needs root.
-func skipUnlessRoot(t testing.TB, what string) {
-	t.Helper()
-	if !privileged() {
-		t.Skipf("needs root: %s (running as uid %d)", what, os.Geteuid())
 	}
 }
 
