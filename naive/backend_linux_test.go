@@ -24,11 +24,7 @@ func TestConformance(t *testing.T) {
 // TestConformanceOnXFSReflink runs the suite again on a loopback xfs with
 // reflink, where views clone file extents instead of copying them.
 func TestConformanceOnXFSReflink(t *testing.T) {
-	if testing.Short() {
-		t.Skip("short mode: skipping the loopback xfs run")
-	}
-	mnt := loopfs.New(t, "xfs", 1<<30, []string{"-m", "reflink=1"}, "")
-	t.Setenv("TMPDIR", mnt)
+	loopfs.TempDirOnReflinkXFS(t)
 	drivertest.Run(t, newDriver)
 }
 

@@ -23,13 +23,7 @@ func TestConformance(t *testing.T) {
 // TestConformanceOnXFSReflink runs the suite again on a loopback xfs with
 // reflink, where Create clones file extents instead of copying them.
 func TestConformanceOnXFSReflink(t *testing.T) {
-	if testing.Short() {
-		t.Skip("short mode: skipping the loopback xfs run")
-	}
-	mnt := loopfs.New(t, "xfs", 1<<30, []string{"-m", "reflink=1"}, "")
-	// Every t.TempDir of the suite's subtests, and so every home, is now
-	// on the xfs mount.
-	t.Setenv("TMPDIR", mnt)
+	loopfs.TempDirOnReflinkXFS(t)
 	drivertest.Run(t, newDriver)
 }
 

@@ -19,3 +19,17 @@ func New(t testing.TB, fstype string, size int64, mkfsArgs []string, mountOpts s
 	t.Helper()
 	return newFS(t, fstype, size, mkfsArgs, mountOpts)
 }
+
+// TempDirOnReflinkXFS makes a 1 GiB loopback xfs with reflink (see New)
+// and points TMPDIR at it for the rest of t, so that every t.TempDir of
+// t's subtests, and every layer home a suite makes there, is on it. It
+// skips in -short mode.
+func TempDirOnReflinkXFS(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("short mode: skipping the loopback xfs run")
+	}
+	mnt := New(t, "xfs", 1<<30, []string{"-m", "reflink=1"}, "")
+	t.Setenv("TMPDIR", mnt)
+	return mnt
+}
