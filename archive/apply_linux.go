@@ -44,8 +44,8 @@ type applier struct {
 	// whiteouts counts whiteouts made, so the AUFS check for a whiteout in
 	// the way of a new entry costs nothing in layers without any.
 	whiteouts int
-	// workers finish small regular files (see files_linux.go); nil when
-	// Apply runs on one goroutine.
+	// workers write the content and metadata of regular files (see
+	// files_linux.go); nil when Apply runs on one goroutine.
 	workers *fileWorkers
 	// lowerCopies maps a lower file copied in for a hardlink to the path
 	// of its copy, so further links to it link to the copy.

@@ -19,7 +19,7 @@ import (
 // removed layers are purged, and missing l/ links rebuilt from each
 // layer's link file (moby#35747).
 func (d *Driver) load() error {
-	if err := unmountAllUnder(d.home, ""); err != nil {
+	if err := unmountAllUnder(d.home); err != nil {
 		return fmt.Errorf("overlay2: open %s: unmount stale views: %w", d.home, err)
 	}
 	entries, err := os.ReadDir(d.home)

@@ -139,24 +139,15 @@ func isMountPoint(path string) (bool, error) {
 	return mountinfo.IsMountPoint(entries, path), nil
 }
 
-// unmountAllUnder detaches every mount of fstype ("" for any) below dir,
-// deepest first.
-func unmountAllUnder(dir, fstype string) error {
+// unmountAllUnder detaches every mount below dir, deepest first.
+func unmountAllUnder(dir string) error {
 	entries, err := mountinfo.Read()
 	if err != nil {
 		return err
 	}
 	var errs []error
-	for _, p := range mountinfo.Points(mountsUnder(entries, dir, fstype)) {
+	for _, p := range mountinfo.Points(mountinfo.Under(entries, dir)) {
 		errs = append(errs, unmount(p))
 	}
 	return errors.Join(errs...)
-}
-
-// mountsUnder is mountinfo.Under with "" for any filesystem type.
-func mountsUnder(entries []mountinfo.Entry, dir, fstype string) []mountinfo.Entry {
-	if fstype == "" {
-		return mountinfo.Under(entries, dir)
-	}
-	return mountinfo.Under(entries, dir, fstype)
 }

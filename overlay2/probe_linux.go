@@ -55,7 +55,7 @@ func runProbes(home, api string) (p probeResult, retErr error) {
 	if err != nil {
 		return p, fmt.Errorf("overlay2: probe %s: %w", home, err)
 	}
-	defer func() { retErr = errors.Join(retErr, unmountAllUnder(tmp, ""), os.RemoveAll(tmp)) }()
+	defer func() { retErr = errors.Join(retErr, unmountAllUnder(tmp), os.RemoveAll(tmp)) }()
 	if p.fsName, err = fsprobe.BackingFS(tmp); err != nil {
 		return p, fmt.Errorf("overlay2: probe %s: %w", home, err)
 	}
