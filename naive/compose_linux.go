@@ -3,6 +3,7 @@ package naive
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -140,7 +141,7 @@ func (c *composer) dir(dst string, srcs []source) error {
 	if err != nil {
 		return err
 	}
-	for _, name := range slicesSortedKeys(names) {
+	for _, name := range slices.Sorted(maps.Keys(names)) {
 		s := names[name]
 		if s.hidden {
 			continue
@@ -208,13 +209,4 @@ func linkNoFollow(src, dst string) error {
 		return &os.LinkError{Op: "naive: link", Old: src, New: dst, Err: err}
 	}
 	return nil
-}
-
-func slicesSortedKeys(m map[string]*shown) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
