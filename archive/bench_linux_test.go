@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/layerfs/graphdriver/internal/benchdata"
+	"github.com/layerfs/graphdriver/internal/testsupport/benchdata"
 )
 
 // The fixtures come from internal/benchdata, built once and cached; the

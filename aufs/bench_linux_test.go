@@ -72,7 +72,7 @@ func BenchmarkDiff(b *testing.B) {
 	}
 	writeView(b, d, "ctr", changes)
 	views := d.differ()
-	views.Upper = nil // walk both views
+	views.Native = nil // walk both views
 	for _, engine := range []string{"native", "naive"} {
 		b.Run(engine, func(b *testing.B) {
 			for b.Loop() {

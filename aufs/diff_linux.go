@@ -7,7 +7,8 @@ import (
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
-	"github.com/layerfs/graphdriver/naive"
+	"github.com/layerfs/graphdriver/internal/upperdiff"
+	"github.com/layerfs/graphdriver/layerdiff"
 	"github.com/layerfs/graphdriver/whiteout"
 )
 
@@ -35,9 +36,9 @@ func (d *Driver) DiffSize(id, parent string) (int64, error) {
 
 // differ diffs by walking id's diff dir where that is exact, else both
 // views.
-func (d *Driver) differ() naive.Differ {
-	return naive.Differ{Backend: Name, IDMap: d.idMap, Upper: d.upperDir,
-		Views: naive.MountedViews(d, d.table.DiffParent)}
+func (d *Driver) differ() layerdiff.Differ {
+	return layerdiff.Differ{Backend: Name, IDMap: d.idMap, Native: upperdiff.Native(d.upperDir),
+		Views: layerdiff.MountedViews(d, d.table.DiffParent)}
 }
 
 // ApplyDiff unpacks the layer tar diff straight into the diff dir of layer

@@ -14,7 +14,7 @@ import (
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/cow"
-	"github.com/layerfs/graphdriver/naive"
+	"github.com/layerfs/graphdriver/layerdiff"
 	"github.com/layerfs/graphdriver/whiteout"
 )
 
@@ -176,7 +176,7 @@ func checkDockerDiff(t *testing.T, d *Driver, home string) {
 	baseTree, midTree := filepath.Join(plain, "base"), filepath.Join(plain, "mid")
 	copyView(t, d, "3f2a9c01", baseTree)
 	copyView(t, d, "77b1e0d2", midTree)
-	rc, err = naive.Diff(midTree, baseTree, graphdriver.IDMap{})
+	rc, err = layerdiff.Diff(midTree, baseTree, graphdriver.IDMap{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func checkDockerDiff(t *testing.T, d *Driver, home string) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatalf("Diff of the Docker layer differs from naive.Diff of the same trees:\n got %q\nwant %q", names, tarNames(t, want))
+		t.Fatalf("Diff of the Docker layer differs from layerdiff.Diff of the same trees:\n got %q\nwant %q", names, tarNames(t, want))
 	}
 }
 

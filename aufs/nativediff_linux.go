@@ -19,15 +19,15 @@ package aufs
 import (
 	"strings"
 
+	"github.com/layerfs/graphdriver/internal/upperdiff"
 	xattrs "github.com/layerfs/graphdriver/internal/xattr"
-	"github.com/layerfs/graphdriver/naive"
 	"github.com/layerfs/graphdriver/whiteout"
 	"golang.org/x/sys/unix"
 )
 
-// upperDir gives naive.Differ the diff dir of id where walking it alone
+// upperDir gives layerdiff.Differ the diff dir of id where walking it alone
 // diffs id against parent exactly.
-func (d *Driver) upperDir(id, parent string) (string, naive.UpperFormat, bool) {
+func (d *Driver) upperDir(id, parent string) (string, upperdiff.Format, bool) {
 	l, err := d.table.Lookup("diff", id)
 	if err != nil || l.Parent == "" || (parent != "" && parent != l.Parent) {
 		return "", nil, false
@@ -40,9 +40,9 @@ type upperFormat struct{ xbuf []byte }
 
 // ReadDir refuses dir when its xattrs say it is not a plain AUFS
 // directory, then sorts its names (readUpperNames).
-func (f *upperFormat) ReadDir(dir, rel string, names []naive.UpperName) (naive.UpperDir, error) {
+func (f *upperFormat) ReadDir(dir, rel string, names []upperdiff.Name) (upperdiff.Dir, error) {
 	if err := f.Check(dir, true); err != nil {
-		return naive.UpperDir{}, err
+		return upperdiff.Dir{}, err
 	}
 	return readUpperNames(rel, names)
 }
@@ -57,7 +57,7 @@ func (f *upperFormat) Check(p string, _ bool) error {
 	}
 	for _, key := range keys {
 		if whiteout.IsOverlayInternalXattr(key) || strings.HasPrefix(key, "user.fuseoverlayfs.") {
-			return naive.ErrNotExact
+			return upperdiff.ErrNotExact
 		}
 	}
 	return nil
@@ -66,10 +66,10 @@ func (f *upperFormat) Check(p string, _ bool) error {
 // readUpperNames sorts the names of directory rel of a diff dir into
 // entries, whiteouts and the opaque marker, leaving out AUFS's metadata
 // at the root. A whiteout or marker that is not a regular file, or a
-// malformed whiteout name, is naive.ErrNotExact (the full walk of the
+// malformed whiteout name, is upperdiff.ErrNotExact (the full walk of the
 // views says what it is).
-func readUpperNames(rel string, names []naive.UpperName) (naive.UpperDir, error) {
-	var ud naive.UpperDir
+func readUpperNames(rel string, names []upperdiff.Name) (upperdiff.Dir, error) {
+	var ud upperdiff.Dir
 	for _, n := range names {
 		if rel == "" && whiteout.IsAUFSMeta(n.Name) {
 			continue
@@ -77,14 +77,14 @@ func readUpperNames(rel string, names []naive.UpperName) (naive.UpperDir, error)
 		target, isWhiteout, err := whiteout.Target(n.Name)
 		marker := whiteout.IsOpaqueMarker(n.Name)
 		if err != nil || (strings.HasPrefix(n.Name, whiteout.MetaPrefix) && !marker) {
-			return naive.UpperDir{}, naive.ErrNotExact
+			return upperdiff.Dir{}, upperdiff.ErrNotExact
 		}
 		if !isWhiteout && !marker {
 			ud.Entries = append(ud.Entries, n.Name)
 			continue
 		}
 		if n.Mode&unix.S_IFMT != unix.S_IFREG {
-			return naive.UpperDir{}, naive.ErrNotExact
+			return upperdiff.Dir{}, upperdiff.ErrNotExact
 		}
 		ud.Opaque = ud.Opaque || marker
 		if isWhiteout {

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	dt "github.com/layerfs/graphdriver/drivertest"
-	"github.com/layerfs/graphdriver/internal/upperdifftest"
-	"github.com/layerfs/graphdriver/naive"
+	"github.com/layerfs/graphdriver/internal/testsupport/upperdifftest"
+	"github.com/layerfs/graphdriver/internal/upperdiff"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 )
@@ -62,30 +62,30 @@ func TestReadUpperNames(t *testing.T) {
 	tests := []struct {
 		name  string
 		rel   string
-		names []naive.UpperName
-		want  naive.UpperDir
-		err   bool // naive.ErrNotExact
+		names []upperdiff.Name
+		want  upperdiff.Dir
+		err   bool // upperdiff.ErrNotExact
 	}{
 		{name: "entries and whiteouts", rel: "d",
-			names: []naive.UpperName{{Name: ".wh.gone", Mode: reg}, {Name: ".wh.x", Mode: reg}, {Name: "a", Mode: dir}, {Name: "x", Mode: reg}},
-			want:  naive.UpperDir{Entries: []string{"a", "x"}, Whiteouts: []string{"gone", "x"}}},
+			names: []upperdiff.Name{{Name: ".wh.gone", Mode: reg}, {Name: ".wh.x", Mode: reg}, {Name: "a", Mode: dir}, {Name: "x", Mode: reg}},
+			want:  upperdiff.Dir{Entries: []string{"a", "x"}, Whiteouts: []string{"gone", "x"}}},
 		{name: "opaque marker", rel: "d",
-			names: []naive.UpperName{{Name: ".wh..wh..opq", Mode: reg}, {Name: "n", Mode: reg}},
-			want:  naive.UpperDir{Entries: []string{"n"}, Opaque: true}},
+			names: []upperdiff.Name{{Name: ".wh..wh..opq", Mode: reg}, {Name: "n", Mode: reg}},
+			want:  upperdiff.Dir{Entries: []string{"n"}, Opaque: true}},
 		{name: "AUFS metadata at the root is left out",
-			names: []naive.UpperName{{Name: ".wh..wh.aufs", Mode: reg}, {Name: ".wh..wh.orph", Mode: dir}, {Name: ".wh..wh.plnk", Mode: dir}, {Name: "f", Mode: reg}},
-			want:  naive.UpperDir{Entries: []string{"f"}}},
+			names: []upperdiff.Name{{Name: ".wh..wh.aufs", Mode: reg}, {Name: ".wh..wh.orph", Mode: dir}, {Name: ".wh..wh.plnk", Mode: dir}, {Name: "f", Mode: reg}},
+			want:  upperdiff.Dir{Entries: []string{"f"}}},
 		{name: "AUFS metadata below the root", rel: "d",
-			names: []naive.UpperName{{Name: ".wh..wh.plnk", Mode: dir}}, err: true},
-		{name: "reserved name", names: []naive.UpperName{{Name: ".wh..wh.foo", Mode: reg}}, err: true},
-		{name: "whiteout not a regular file", names: []naive.UpperName{{Name: ".wh.x", Mode: dir}}, err: true},
-		{name: "marker not a regular file", names: []naive.UpperName{{Name: ".wh..wh..opq", Mode: unix.S_IFLNK | 0o777}}, err: true},
+			names: []upperdiff.Name{{Name: ".wh..wh.plnk", Mode: dir}}, err: true},
+		{name: "reserved name", names: []upperdiff.Name{{Name: ".wh..wh.foo", Mode: reg}}, err: true},
+		{name: "whiteout not a regular file", names: []upperdiff.Name{{Name: ".wh.x", Mode: dir}}, err: true},
+		{name: "marker not a regular file", names: []upperdiff.Name{{Name: ".wh..wh..opq", Mode: unix.S_IFLNK | 0o777}}, err: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := readUpperNames(tt.rel, tt.names)
 			if tt.err {
-				require.ErrorIs(t, err, naive.ErrNotExact)
+				require.ErrorIs(t, err, upperdiff.ErrNotExact)
 				return
 			}
 			require.NoError(t, err)
@@ -106,7 +106,7 @@ func TestUpperFormatRefusesXattrs(t *testing.T) {
 			if err := unix.Lsetxattr(p, key, []byte("y"), 0); err != nil {
 				t.Skipf("cannot set %s here: %v", key, err)
 			}
-			require.ErrorIs(t, f.Check(p, false), naive.ErrNotExact)
+			require.ErrorIs(t, f.Check(p, false), upperdiff.ErrNotExact)
 		})
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/layerfs/graphdriver/internal/loopfs"
+	"github.com/layerfs/graphdriver/internal/testsupport/loopfs"
 	"golang.org/x/sys/unix"
 )
 

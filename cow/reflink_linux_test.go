@@ -7,7 +7,7 @@ import (
 	"testing"
 	"unsafe"
 
-	"github.com/layerfs/graphdriver/internal/loopfs"
+	"github.com/layerfs/graphdriver/internal/testsupport/loopfs"
 	"golang.org/x/sys/unix"
 )
 

@@ -10,6 +10,7 @@ import (
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
 	"github.com/layerfs/graphdriver/internal/layers"
+	"github.com/layerfs/graphdriver/layerdiff"
 	"github.com/layerfs/graphdriver/whiteout"
 )
 
@@ -80,8 +81,8 @@ func (d *Driver) holdStored(op, id, parent string) (dir string, release func() e
 	return d.diffDir(id), func() error { d.table.Drop(id); return nil }, true, nil
 }
 
-func (d *Driver) differ() Differ {
-	return Differ{Backend: Name, IDMap: d.idMap, Views: d.holdViews}
+func (d *Driver) differ() layerdiff.Differ {
+	return layerdiff.Differ{Backend: Name, IDMap: d.idMap, Views: d.holdViews}
 }
 
 // holdViews gives the Differ the trees of id and of the parent to diff

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/layerdiff"
 )
 
 // crashAt, when set (by tests only), is called at each step of a diff's
@@ -40,7 +41,7 @@ func crashed(err error) bool {
 // and commit swaps it in. own says which inodes of src may be linked
 // into the new diff rather than copied.
 func (d *Driver) rewrite(id, src, parentDir string, own func(devIno) bool) (err error) {
-	entries, err := Plan(src, parentDir)
+	entries, err := layerdiff.Plan(src, parentDir)
 	if err != nil {
 		return err
 	}

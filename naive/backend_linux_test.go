@@ -8,9 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
+
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/drivertest"
-	"github.com/layerfs/graphdriver/internal/loopfs"
+	"github.com/layerfs/graphdriver/internal/testsupport/loopfs"
 )
 
 func newDriver(home string) (graphdriver.Driver, error) {
@@ -34,19 +36,19 @@ func TestConformanceOnXFSReflink(t *testing.T) {
 // same.
 func TestPutOfUnfoldableViewIsRefused(t *testing.T) {
 	d := mustNew(t, t.TempDir())
-	must(t, d.CreateReadWrite("base", "", nil))
+	ops.Must(t, d.CreateReadWrite("base", "", nil))
 	writeView(t, d, "base", map[string]string{"kept": "base\n"}, nil)
-	must(t, d.Create("img", "base", nil))
-	must(t, d.CreateReadWrite("child", "base", nil))
+	ops.Must(t, d.Create("img", "base", nil))
+	ops.Must(t, d.CreateReadWrite("child", "base", nil))
 	for _, tc := range []struct {
 		id       string
 		sentinel error
 	}{{"img", nil}, {"base", graphdriver.ErrHasChildren}} {
 		want := viewTree(t, d, tc.id)
 		dir, err := d.Get(tc.id, "")
-		must(t, err)
+		ops.Must(t, err)
 		writeFiles(t, dir, map[string]string{"sneaked-in": "x"})
-		must(t, os.Remove(filepath.Join(dir, "kept")))
+		ops.Must(t, os.Remove(filepath.Join(dir, "kept")))
 		err = d.Put(tc.id)
 		if err == nil || !strings.Contains(err.Error(), "A /sneaked-in") || !strings.Contains(err.Error(), "D /kept") ||
 			!strings.Contains(err.Error(), "naive: put "+tc.id) {
@@ -69,14 +71,14 @@ func TestPutOfUnfoldableViewIsRefused(t *testing.T) {
 // exact inverses on every kind of entry the suite's rich fixture holds.
 func TestPutWithoutChangesKeepsDiff(t *testing.T) {
 	d := mustNew(t, t.TempDir())
-	must(t, d.CreateReadWrite("base", "", nil))
+	ops.Must(t, d.CreateReadWrite("base", "", nil))
 	writeView(t, d, "base", map[string]string{"etc/a": "a", "etc/b": "b", "usr/bin/x": "x"}, nil)
-	must(t, d.CreateReadWrite("ctr", "base", nil))
+	ops.Must(t, d.CreateReadWrite("ctr", "base", nil))
 	writeView(t, d, "ctr", map[string]string{"etc/a": "changed", "new": "n"}, []string{"usr/bin"})
 	before := layerDiff(t, d, "ctr")
 	dir, err := d.Get("ctr", "")
-	must(t, err)
-	must(t, d.Put("ctr"))
+	ops.Must(t, err)
+	ops.Must(t, d.Put("ctr"))
 	if _, err := os.Lstat(dir); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the view %s survived its last Put (err %v)", dir, err)
 	}
@@ -90,17 +92,17 @@ func TestPutWithoutChangesKeepsDiff(t *testing.T) {
 // on a mounting backend, and give the same bytes once it is folded.
 func TestDiffWhileHeldSeesTheView(t *testing.T) {
 	d := mustNew(t, t.TempDir())
-	must(t, d.CreateReadWrite("ctr", "", nil))
+	ops.Must(t, d.CreateReadWrite("ctr", "", nil))
 	dir, err := d.Get("ctr", "")
-	must(t, err)
+	ops.Must(t, err)
 	writeFiles(t, dir, map[string]string{"written": "held\n"})
 	changes, err := d.Changes("ctr", "")
-	must(t, err)
+	ops.Must(t, err)
 	if len(changes) != 1 || changes[0].String() != "A /written" {
 		t.Errorf("Changes while held = %v, want [A /written]", changes)
 	}
 	held := layerDiff(t, d, "ctr")
-	must(t, d.Put("ctr"))
+	ops.Must(t, d.Put("ctr"))
 	if !bytes.Equal(held, layerDiff(t, d, "ctr")) {
 		t.Error("Diff while held and Diff after the fold differ")
 	}
@@ -110,11 +112,11 @@ func TestDiffWhileHeldSeesTheView(t *testing.T) {
 // fold fails with ErrInvalidLayer naming it and the layer is unchanged.
 func TestPutOfReservedNameFails(t *testing.T) {
 	d := mustNew(t, t.TempDir())
-	must(t, d.CreateReadWrite("ctr", "", nil))
+	ops.Must(t, d.CreateReadWrite("ctr", "", nil))
 	writeView(t, d, "ctr", map[string]string{"ok": "ok"}, nil)
 	want := viewTree(t, d, "ctr")
 	dir, err := d.Get("ctr", "")
-	must(t, err)
+	ops.Must(t, err)
 	writeFiles(t, dir, map[string]string{".wh.sneaky": ""})
 	err = d.Put("ctr")
 	if !errors.Is(err, graphdriver.ErrInvalidLayer) || !strings.Contains(err.Error(), ".wh.sneaky") {
@@ -130,13 +132,13 @@ func TestPutOfReservedNameFails(t *testing.T) {
 func TestCleanupFoldsHeldViews(t *testing.T) {
 	home := t.TempDir()
 	d := mustNew(t, home)
-	must(t, d.CreateReadWrite("ctr", "", nil))
+	ops.Must(t, d.CreateReadWrite("ctr", "", nil))
 	for range 2 {
 		dir, err := d.Get("ctr", "")
-		must(t, err)
+		ops.Must(t, err)
 		writeFiles(t, dir, map[string]string{"f": "kept\n"})
 	}
-	must(t, d.Cleanup())
+	ops.Must(t, d.Cleanup())
 	tree := viewTree(t, mustNew(t, home), "ctr")
 	if _, err := os.Lstat(filepath.Join(home, "views", "ctr")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the view survived Cleanup (err %v)", err)
@@ -149,8 +151,8 @@ func TestCleanupFoldsHeldViews(t *testing.T) {
 func TestOpenPurgesCrashLeftovers(t *testing.T) {
 	home := t.TempDir()
 	d := mustNew(t, home)
-	must(t, d.Create("kept", "", nil))
-	must(t, d.Create("child", "kept", nil))
+	ops.Must(t, d.Create("kept", "", nil))
+	ops.Must(t, d.Create("child", "kept", nil))
 	for _, p := range []string{"diff/.tmp-half/f", "diff/.removing-gone/sub/f", "diff/.fold-kept/f", "views/kept/f", "views/.fold-x-1/f", "views/.trash-7/f", "views/.farm-kept/f"} {
 		writeFiles(t, home, map[string]string{p: "x"})
 	}
@@ -175,7 +177,7 @@ func TestHomeIsPrivate(t *testing.T) {
 	// CVE-2021-41091: others must not reach setuid binaries in layers.
 	for p, want := range map[string]os.FileMode{home: 0o710, filepath.Join(home, "diff"): 0o710, filepath.Join(home, "views"): 0o700} {
 		fi, err := os.Stat(p)
-		must(t, err)
+		ops.Must(t, err)
 		if perm := fi.Mode().Perm(); perm != want {
 			t.Errorf("%s mode %#o, want %#o", p, perm, want)
 		}
@@ -211,11 +213,11 @@ func TestOptions(t *testing.T) {
 func TestRegisteredAndChosenByNew(t *testing.T) {
 	root := t.TempDir()
 	d, err := graphdriver.New(Name, root, nil, graphdriver.IDMap{})
-	must(t, err)
+	ops.Must(t, err)
 	if d.String() != Name {
 		t.Fatalf("New(naive) gave %s", d)
 	}
-	must(t, d.Create("a", "", nil))
+	ops.Must(t, d.Create("a", "", nil))
 	again, err := graphdriver.New("", root, nil, graphdriver.IDMap{})
 	if err != nil || again.String() != Name || !again.Exists("a") {
 		t.Fatalf("New(\"\") = %v, %v; want the existing naive store", again, err)
@@ -230,30 +232,30 @@ func TestKeptFarmFollowsItsLayer(t *testing.T) {
 	home := t.TempDir()
 	farm := filepath.Join(home, "views", ".farm-base")
 	d := mustNew(t, home)
-	must(t, d.CreateReadWrite("base", "", nil))
+	ops.Must(t, d.CreateReadWrite("base", "", nil))
 	writeView(t, d, "base", map[string]string{"old": "old\n"}, nil)
-	must(t, d.CreateReadWrite("c1", "base", nil))
+	ops.Must(t, d.CreateReadWrite("c1", "base", nil))
 	writeView(t, d, "c1", map[string]string{"c1": "c1\n"}, nil)
 	if _, err := os.Lstat(farm); err != nil {
 		t.Fatalf("no kept farm of base after the fold of its child: %v", err)
 	}
-	must(t, d.Remove("c1"))
+	ops.Must(t, d.Remove("c1"))
 	writeView(t, d, "base", map[string]string{"new": "new\n"}, []string{"old"})
 	if _, err := os.Lstat(farm); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("base's farm survived the rewrite of base (err %v)", err)
 	}
-	must(t, d.CreateReadWrite("c2", "base", nil))
+	ops.Must(t, d.CreateReadWrite("c2", "base", nil))
 	writeView(t, d, "c2", map[string]string{"c2": "c2\n"}, nil)
 	changes, err := d.Changes("c2", "")
-	must(t, err)
+	ops.Must(t, err)
 	if len(changes) != 1 || changes[0].String() != "A /c2" {
 		t.Errorf("Changes(c2) = %v, want [A /c2] (a stale farm of base would add /new, delete /old)", changes)
 	}
 	if entries, _, err := storedEntries(filepath.Join(home, "diff", "c2")); err != nil || len(entries) != 1 || entries[0].Path != "c2" {
 		t.Errorf("stored diff of c2 = %v, %v; want just c2", entries, err)
 	}
-	must(t, d.Remove("c2"))
-	must(t, d.Remove("base"))
+	ops.Must(t, d.Remove("c2"))
+	ops.Must(t, d.Remove("base"))
 	if _, err := os.Lstat(farm); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("base's farm survived the removal of base (err %v)", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/layerdiff"
 )
 
 // Get returns the path of layer id's merged view, composing it on the
@@ -137,7 +138,7 @@ func (d *Driver) viewChanges(id string) (changes []graphdriver.Change, err error
 	if err != nil {
 		return nil, err
 	}
-	return Changes(d.viewDir(id), self)
+	return layerdiff.Changes(d.viewDir(id), self)
 }
 
 // unchangedError names the changes a layer that cannot take them had in

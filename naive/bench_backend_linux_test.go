@@ -13,8 +13,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/layerfs/graphdriver"
-	"github.com/layerfs/graphdriver/internal/benchdata"
-	"github.com/layerfs/graphdriver/internal/loopfs"
+	"github.com/layerfs/graphdriver/internal/testsupport/benchdata"
+	"github.com/layerfs/graphdriver/internal/testsupport/loopfs"
 )
 
 // The backend benchmarks run on a 3-layer chain: "l1" made by ApplyDiff of

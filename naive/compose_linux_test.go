@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
+
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/cow"
 	"github.com/layerfs/graphdriver/whiteout"
@@ -22,7 +24,7 @@ import (
 func makeDiff(t *testing.T, lines ...string) string {
 	t.Helper()
 	root := filepath.Join(t.TempDir(), "diff")
-	must(t, os.Mkdir(root, 0o755))
+	ops.Must(t, os.Mkdir(root, 0o755))
 	for _, line := range lines {
 		f := strings.SplitN(line, " ", 3)
 		p := filepath.Join(root, f[1])
@@ -30,21 +32,21 @@ func makeDiff(t *testing.T, lines ...string) string {
 		if f[0] == "o" {
 			dir = p
 		}
-		must(t, os.MkdirAll(dir, 0o755))
+		ops.Must(t, os.MkdirAll(dir, 0o755))
 		switch f[0] {
 		case "f":
-			must(t, os.WriteFile(p, []byte(f[2]), 0o644))
+			ops.Must(t, os.WriteFile(p, []byte(f[2]), 0o644))
 		case "d":
 			mode, err := strconv.ParseUint(f[2], 8, 32)
-			must(t, err)
-			must(t, os.MkdirAll(p, 0o755))
-			must(t, os.Chmod(p, os.FileMode(mode)))
+			ops.Must(t, err)
+			ops.Must(t, os.MkdirAll(p, 0o755))
+			ops.Must(t, os.Chmod(p, os.FileMode(mode)))
 		case "w":
-			must(t, whiteout.MakeWhiteout(filepath.Dir(p), filepath.Base(p), whiteout.AUFS))
+			ops.Must(t, whiteout.MakeWhiteout(filepath.Dir(p), filepath.Base(p), whiteout.AUFS))
 		case "o":
-			must(t, whiteout.MakeOpaque(p, whiteout.AUFS))
+			ops.Must(t, whiteout.MakeOpaque(p, whiteout.AUFS))
 		case "l":
-			must(t, os.Link(filepath.Join(root, f[2]), p))
+			ops.Must(t, os.Link(filepath.Join(root, f[2]), p))
 		}
 	}
 	return root
@@ -68,7 +70,7 @@ func listTree(t *testing.T, root string) []string {
 		out = append(out, rel+"="+string(b))
 		return err
 	})
-	must(t, err)
+	ops.Must(t, err)
 	slices.Sort(out)
 	return out
 }
@@ -134,7 +136,7 @@ func TestComposeUnion(t *testing.T) {
 			for _, farm := range []bool{false, true} {
 				dst := filepath.Join(t.TempDir(), "view")
 				c := &composer{copier: cow.NewCopier(nil), farm: farm}
-				must(t, c.compose(dst, diffs))
+				ops.Must(t, c.compose(dst, diffs))
 				if got := listTree(t, dst); !slices.Equal(got, tt.want) {
 					t.Errorf("farm=%v: view = %q, want %q", farm, got, tt.want)
 				}
@@ -152,7 +154,7 @@ func TestComposeHardlinks(t *testing.T) {
 	for _, farm := range []bool{false, true} {
 		dst := filepath.Join(t.TempDir(), "view")
 		c := &composer{copier: cow.NewCopier(nil), farm: farm}
-		must(t, c.compose(dst, []string{upper, lower}))
+		ops.Must(t, c.compose(dst, []string{upper, lower}))
 		a, b, c2, diffA := ino(t, dst, "a"), ino(t, dst, "b"), ino(t, dst, "c"), ino(t, lower, "a")
 		if a != b || a == c2 {
 			t.Errorf("farm=%v: inodes a=%d b=%d c=%d; want a and b one inode, c another", farm, a, b, c2)
@@ -166,7 +168,7 @@ func TestComposeHardlinks(t *testing.T) {
 func ino(t *testing.T, root, rel string) uint64 {
 	t.Helper()
 	fi, err := os.Lstat(filepath.Join(root, rel))
-	must(t, err)
+	ops.Must(t, err)
 	return fi.Sys().(*syscall.Stat_t).Ino
 }
 

@@ -3,6 +3,9 @@
 package naive
 
 import (
+	"fmt"
+
+	graphdriver "github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
 	"github.com/layerfs/graphdriver/cow"
 )
@@ -18,3 +21,5 @@ func removeTree(path string) error                              { return errNotL
 func exchange(a, b, aside string) error                         { return errNotLinux }
 func fsyncDir(dir string) error                                 { return errNotLinux }
 func syncDir(dir string) error                                  { return errNotLinux }
+
+var errNotLinux = fmt.Errorf("naive needs Linux: %w", graphdriver.ErrNotSupported)

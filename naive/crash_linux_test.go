@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
+
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/drivertest"
 )
@@ -26,15 +28,15 @@ func newCrashFixture(t *testing.T) *crashFixture {
 	t.Helper()
 	f := &crashFixture{home: t.TempDir()}
 	f.d = mustNew(t, f.home)
-	must(t, f.d.Create("img", "", nil))
-	must(t, f.d.CreateReadWrite("ctr", "img", nil))
+	ops.Must(t, f.d.Create("img", "", nil))
+	ops.Must(t, f.d.CreateReadWrite("ctr", "img", nil))
 	writeView(t, f.d, "ctr", map[string]string{"etc/a": "a\n", "etc/b": "b\n", "keep": "keep\n"}, nil)
 	f.oldTree = viewTree(t, f.d, "ctr")
 	f.oldDiff = layerDiff(t, f.d, "ctr")
 	dir, err := f.d.Get("ctr", "")
-	must(t, err)
+	ops.Must(t, err)
 	writeFiles(t, dir, map[string]string{"etc/a": "changed\n", "new/file": "new\n"})
-	must(t, os.Remove(filepath.Join(dir, "etc", "b")))
+	ops.Must(t, os.Remove(filepath.Join(dir, "etc", "b")))
 	f.newTree = snapshot(t, dir)
 	if len(drivertest.DiffTrees(f.oldTree, f.newTree)) == 0 {
 		t.Fatal("fixture: the view did not change")
@@ -64,7 +66,7 @@ func TestFoldCrashLosesNothing(t *testing.T) {
 			}
 			err := f.d.Put("ctr")
 			crashAt = nil
-			must(t, f.d.Cleanup())
+			ops.Must(t, f.d.Cleanup())
 			if err == nil || !strings.Contains(err.Error(), "simulated crash") {
 				t.Fatalf("Put with a crash at %s = %v, want the simulated crash", tc.step, err)
 			}
@@ -91,14 +93,14 @@ func TestFoldCrashLosesNothing(t *testing.T) {
 // diff back.
 func TestSwapFallbackCrash(t *testing.T) {
 	f := newCrashFixture(t)
-	must(t, f.d.Put("ctr")) // folds the new state; the old one is gone
-	must(t, f.d.Cleanup())
+	ops.Must(t, f.d.Put("ctr")) // folds the new state; the old one is gone
+	ops.Must(t, f.d.Cleanup())
 	d := mustNew(t, f.home)
 	before := viewTree(t, d, "ctr")
-	must(t, d.Cleanup())
+	ops.Must(t, d.Cleanup())
 	diffs := filepath.Join(f.home, "diff")
-	must(t, os.Rename(filepath.Join(diffs, "ctr"), filepath.Join(diffs, oldPrefix+"ctr")))
-	must(t, os.MkdirAll(filepath.Join(diffs, foldPrefix+"ctr", "half"), 0o755))
+	ops.Must(t, os.Rename(filepath.Join(diffs, "ctr"), filepath.Join(diffs, oldPrefix+"ctr")))
+	ops.Must(t, os.MkdirAll(filepath.Join(diffs, foldPrefix+"ctr", "half"), 0o755))
 	d = mustNew(t, f.home)
 	if diff := drivertest.DiffTrees(before, viewTree(t, d, "ctr")); len(diff) > 0 {
 		t.Fatalf("after a crash mid-swap and a reopen, ctr differs:\n%s", strings.Join(diff, "\n"))
@@ -119,7 +121,7 @@ func testSwap(t *testing.T, swap func(a, b, aside string) error) {
 	a, b, aside := filepath.Join(dir, "a"), filepath.Join(dir, "b"), filepath.Join(dir, "aside")
 	writeFiles(t, a, map[string]string{"x": "new"})
 	writeFiles(t, b, map[string]string{"x": "old"})
-	must(t, swap(a, b, aside))
+	ops.Must(t, swap(a, b, aside))
 	if _, err := os.Lstat(aside); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("%s left behind (err %v)", aside, err)
 	}
@@ -134,10 +136,10 @@ func testSwap(t *testing.T, swap func(a, b, aside string) error) {
 // sibling is left in home (kept farms are state, not leftovers).
 func expectNoLeftovers(t *testing.T, d *Driver, home string) {
 	t.Helper()
-	must(t, d.Cleanup())
+	ops.Must(t, d.Cleanup())
 	for _, sub := range []string{"diff", "views"} {
 		entries, err := os.ReadDir(filepath.Join(home, sub))
-		must(t, err)
+		ops.Must(t, err)
 		for _, e := range entries {
 			if strings.HasPrefix(e.Name(), ".") && !strings.HasPrefix(e.Name(), ".farm-") { // kept farms are state
 				t.Errorf("%s/%s survived the reopen", sub, e.Name())
@@ -149,7 +151,7 @@ func expectNoLeftovers(t *testing.T, d *Driver, home string) {
 func mustNew(t *testing.T, home string) *Driver {
 	t.Helper()
 	d, err := New(home, nil, graphdriver.IDMap{})
-	must(t, err)
+	ops.Must(t, err)
 	t.Cleanup(func() { _ = d.Cleanup() })
 	return d
 }
@@ -159,44 +161,44 @@ func mustNew(t *testing.T, home string) *Driver {
 func writeView(t *testing.T, d *Driver, id string, files map[string]string, remove []string) {
 	t.Helper()
 	dir, err := d.Get(id, "")
-	must(t, err)
+	ops.Must(t, err)
 	writeFiles(t, dir, files)
 	for _, p := range remove {
-		must(t, os.RemoveAll(filepath.Join(dir, p)))
+		ops.Must(t, os.RemoveAll(filepath.Join(dir, p)))
 	}
-	must(t, d.Put(id))
+	ops.Must(t, d.Put(id))
 }
 
 func writeFiles(t *testing.T, root string, files map[string]string) {
 	t.Helper()
 	for p, content := range files {
 		full := filepath.Join(root, p)
-		must(t, os.MkdirAll(filepath.Dir(full), 0o755))
-		must(t, os.WriteFile(full, []byte(content), 0o644))
+		ops.Must(t, os.MkdirAll(filepath.Dir(full), 0o755))
+		ops.Must(t, os.WriteFile(full, []byte(content), 0o644))
 	}
 }
 
 func snapshot(t *testing.T, dir string) drivertest.Tree {
 	t.Helper()
 	tree, err := drivertest.Snapshot(dir, drivertest.WithModTime())
-	must(t, err)
+	ops.Must(t, err)
 	return tree
 }
 
 func viewTree(t *testing.T, d *Driver, id string) drivertest.Tree {
 	t.Helper()
 	dir, err := d.Get(id, "")
-	must(t, err)
-	defer func() { must(t, d.Put(id)) }()
+	ops.Must(t, err)
+	defer func() { ops.Must(t, d.Put(id)) }()
 	return snapshot(t, dir)
 }
 
 func layerDiff(t *testing.T, d *Driver, id string) []byte {
 	t.Helper()
 	rc, err := d.Diff(id, "")
-	must(t, err)
+	ops.Must(t, err)
 	b, err := io.ReadAll(rc)
-	must(t, errors.Join(err, rc.Close()))
+	ops.Must(t, errors.Join(err, rc.Close()))
 	return b
 }
 

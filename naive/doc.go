@@ -1,67 +1,7 @@
-// Package naive holds two things: the userspace diff engine, and the
-// naive backend built on it.
-//
-// The engine compares two full trees, a layer's merged view and its
-// parent's, and gives what changed as a change list (Changes), as the
-// entries of a layer tar (Plan), as the tar itself (Diff) and as its
-// content size (DiffSize). Any backend can use it; a backend that can
-// diff natively does so and falls back to it.
-//
-// The backend (Driver, New, registered as "naive") is the pure-userspace
-// fallback: no mounts, no FUSE, no root. It stores each layer as its
-// canonical diff in the AUFS form and composes merged views by copying;
-// see "The backend" below. vfs and overlay2 import this package for the
-// engine, so a program importing either registers "naive" too.
-//
-// # The canonical diff
-//
-// The result depends on the two tree states only, never on the history
-// that made them, so the same state gives byte-identical Diff output on
-// every backend. Paths are compared by merge-joining the sorted listings
-// (byte order of names) of each directory; symlinks are never followed.
-//
-//  1. An entry only in the layer is an Add, and so is all below it.
-//  2. An entry only in the parent is a Delete: one for the top of a removed
-//     subtree, none for what was below it.
-//  3. An entry in both is a Modify when its type, permission bits
-//     (setuid, setgid, sticky included), uid, gid, xattrs, symlink target
-//     or device numbers differ; when a non-directory's mtime (ns) differs;
-//     when a regular file's size differs, or its content where size and
-//     mtime are equal but the mtime is a whole second (a filesystem with
-//     1-second timestamps can hide a same-size rewrite; with nanosecond
-//     timestamps a same-size rewrite that kept the mtime is not seen);
-//     or when, for a non-directory with more than one link in either
-//     tree, the sorted set of paths sharing its inode differs between the
-//     trees (linking b to a makes a a Modify too). A changed type is a
-//     Modify of the path: the entries of a new directory are Adds, those
-//     of a replaced directory give no Deletes. Xattrs compare as
-//     archive.ExportedXattr sees them (no security.selinux, no
-//     overlay-internal keys).
-//  4. A directory in both is a Modify when its own metadata differs
-//     (mtime included) or anything below it changed. The root is never
-//     listed.
-//  5. Changes are graphdriver.Change values with absolute paths, sorted
-//     by the bytes of the path. With parent "" every entry is an Add.
-//  6. In the tar, for a directory D in both trees, if the parent's D held
-//     entries and none of their names is left in the layer's D, one opaque
-//     marker D/.wh..wh..opq stands for all deletions in D; otherwise each
-//     name gone gets a whiteout D/.wh.<name>. So a directory removed and
-//     made again, and one emptied entry by entry, give the same bytes. The
-//     root follows the same rule, with the marker .wh..wh..opq first in the
-//     tar.
-//  7. Tar order and headers are archive's: see archive.SortEntries and
-//     archive.Write. Sockets are listed by Changes but a tar cannot hold
-//     them, so Diff leaves them out, and the root's own metadata is never
-//     in a tar.
-//
-// # Cost
-//
-// One walk gives all four results: an lstat and an xattr listing per
-// entry of both trees, a readlink per symlink and xattr reads where lstat
-// shows no difference. Memory is one directory listing per depth level
-// and tree, the hardlink bookkeeping (the paths of inodes with more than
-// one link), and the results, which grow with the number of changes, not
-// with the trees. Diff streams the tar after the walk.
+// Package naive is the pure-userspace backend, registered as "naive": no
+// mounts, no FUSE, no root. It stores each layer as its canonical diff in
+// the AUFS form and composes merged views by copying; it runs wherever Go
+// runs on Linux. The diff rules it keeps are package layerdiff's.
 //
 // # The backend
 //
@@ -88,11 +28,11 @@
 // Opening a store purges every temporary sibling and all of views/, and
 // puts back a diff/.old-<id> whose diff/<id> is missing.
 //
-// The stored diff is always canonical: exactly the entries Plan gives for
-// the layer's merged view against its parent's (rules 1 to 7 above). So
-// Diff against the own parent is the stored diff written out as it is,
-// with no walk of the parent, and it is byte-identical to what vfs and
-// overlay2 give for the same state.
+// The stored diff is always canonical: exactly the entries layerdiff.Plan
+// gives for the layer's merged view against its parent's (rules 1 to 7 of
+// package layerdiff). So Diff against the own parent is the stored diff
+// written out as it is, with no walk of the parent, and it is
+// byte-identical to what vfs and overlay2 give for the same state.
 //
 // Get composes the view on the first call by walking the chain's diffs
 // top-down, one merged directory at a time: the topmost layer holding a
@@ -157,34 +97,26 @@
 //
 // # Layout of the package
 //
-// backend*.go hold the Driver, compose*.go the view composition,
+// naive.go holds the exported API, driver_linux.go the Driver and its
+// small methods, open_linux.go opening a store and putting right what a
+// crash left, create_linux.go and remove_linux.go making and removing
+// layers, getput_linux.go Get and Put, fold_linux.go the fold of a view
+// back into its diff, farms_linux.go the link farms, diff_linux.go Diff,
+// Changes, DiffSize and ApplyDiff, compose*.go the view composition and
 // materialize_linux.go the writing of a plan and the reading of a stored
-// diff. diff.go holds the exported calls of the engine, changes*.go the
-// walk and the comparisons (changes_linux.go the syscalls), plan.go the
-// whiteout rule and the ordering, merge*.go Merge: the other direction,
-// laying an AUFS-form diff onto a full tree with union semantics (what
-// vfs does on ApplyDiff). differ.go holds Differ, what a backend calls,
-// and upperdiff*.go the walk of a layer's upper dir alone (UpperDiff),
-// which overlay2 and aufs use through Differ.Upper with the format of
-// their own upper dirs.
+// diff. naive_unsupported.go is the rest of the world.
 //
 // # Platforms
 //
-// Linux. Elsewhere every call returns an error wrapping
-// graphdriver.ErrNotSupported. No privileges are needed beyond reading
-// both trees; unreadable entries are errors that name the path.
+// Linux. Elsewhere New and Supported return an error wrapping
+// graphdriver.ErrNotSupported. No privileges are needed; as root, owners
+// and device nodes are kept too.
 //
 // # When not to use it
 //
-// The backend: where overlay2 works (root or a user namespace, a backing
+// Where overlay2 works (root or a user namespace, a backing
 // filesystem with d_type), it is faster on every first Get and last Put;
 // naive is for unprivileged containers, rootless CI and filesystems that
 // cannot host overlayfs. On xfs or btrfs its views cost little disk; on
 // ext4 each held view is a full copy.
-//
-// The engine: the trees must not change during a call: a diff of a layer still being
-// written is undefined. A backend that records changes as they happen
-// (an overlay upper dir, with redirect_dir and metacopy off) can diff by
-// walking the upper only (UpperDiff, through Differ.Upper), which costs
-// far less on big trees.
 package naive

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
+
 	"github.com/layerfs/graphdriver"
 )
 
@@ -22,7 +24,7 @@ func TestIDMap(t *testing.T) {
 	}
 	m := []graphdriver.IDMapping{{ContainerID: 0, HostID: 100000, Size: 65536}}
 	d, err := New(t.TempDir(), nil, graphdriver.IDMap{UIDs: m, GIDs: m})
-	must(t, err)
+	ops.Must(t, err)
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	mtime := time.Unix(1700000000, 0)
@@ -30,25 +32,25 @@ func TestIDMap(t *testing.T) {
 		{Typeflag: tar.TypeReg, Name: "root-file", Mode: 0o644, Uid: 0, Gid: 0, ModTime: mtime, Format: tar.FormatPAX},
 		{Typeflag: tar.TypeReg, Name: "daemon-file", Mode: 0o644, Uid: 1, Gid: 1, ModTime: mtime, Format: tar.FormatPAX},
 	} {
-		must(t, tw.WriteHeader(h))
+		ops.Must(t, tw.WriteHeader(h))
 	}
-	must(t, tw.Close())
-	must(t, d.CreateReadWrite("l", "", nil))
+	ops.Must(t, tw.Close())
+	ops.Must(t, d.CreateReadWrite("l", "", nil))
 	if _, err := d.ApplyDiff("l", "", bytes.NewReader(buf.Bytes())); err != nil {
 		t.Fatal(err)
 	}
 	dir, err := d.Get("l", "")
-	must(t, err)
+	ops.Must(t, err)
 	for name, want := range map[string]uint32{".": 100000, "root-file": 100000, "daemon-file": 100001} {
 		fi, err := os.Lstat(filepath.Join(dir, name))
-		must(t, err)
+		ops.Must(t, err)
 		if st := fi.Sys().(*syscall.Stat_t); st.Uid != want || st.Gid != want {
 			t.Errorf("%s owned by %d:%d in the view, want %d:%d", name, st.Uid, st.Gid, want, want)
 		}
 	}
-	must(t, d.Put("l"))
+	ops.Must(t, d.Put("l"))
 	rc, err := d.Diff("l", "")
-	must(t, err)
+	ops.Must(t, err)
 	defer rc.Close()
 	tr := tar.NewReader(rc)
 	owners := map[string]int{}
@@ -57,7 +59,7 @@ func TestIDMap(t *testing.T) {
 		if err == io.EOF {
 			break
 		}
-		must(t, err)
+		ops.Must(t, err)
 		owners[h.Name] = h.Uid
 	}
 	if owners["root-file"] != 0 || owners["daemon-file"] != 1 {

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
+
 	"github.com/layerfs/graphdriver/drivertest"
 )
 
@@ -31,11 +33,11 @@ func TestFoldKilled(t *testing.T) {
 		t.Run(delay.String(), func(t *testing.T) {
 			home := t.TempDir()
 			d := mustNew(t, home)
-			must(t, d.CreateReadWrite("ctr", "", nil))
+			ops.Must(t, d.CreateReadWrite("ctr", "", nil))
 			writeView(t, d, "ctr", oldState, nil)
 			oldTree := plainViewTree(t, d, "ctr")
 			newTree := modelTree(t, oldState, newState)
-			must(t, d.Cleanup())
+			ops.Must(t, d.Cleanup())
 			killDuringPut(t, home, delay)
 			d = mustNew(t, home)
 			got := plainViewTree(t, d, "ctr")
@@ -72,11 +74,11 @@ func killStates() (oldState, newState map[string]string) {
 // without times.
 func modelTree(t *testing.T, oldState, newState map[string]string) drivertest.Tree {
 	dir := filepath.Join(t.TempDir(), "model")
-	must(t, os.Mkdir(dir, 0o755))
+	ops.Must(t, os.Mkdir(dir, 0o755))
 	writeFiles(t, dir, oldState)
 	applyState(t, dir, newState)
 	tree, err := drivertest.Snapshot(dir)
-	must(t, err)
+	ops.Must(t, err)
 	return tree
 }
 
@@ -101,10 +103,10 @@ func applyState(t testing.TB, dir string, state map[string]string) {
 func plainViewTree(t *testing.T, d *Driver, id string) drivertest.Tree {
 	t.Helper()
 	dir, err := d.Get(id, "")
-	must(t, err)
-	defer func() { must(t, d.Put(id)) }()
+	ops.Must(t, err)
+	defer func() { ops.Must(t, d.Put(id)) }()
 	tree, err := drivertest.Snapshot(dir)
-	must(t, err)
+	ops.Must(t, err)
 	return tree
 }
 
@@ -115,9 +117,9 @@ func killDuringPut(t *testing.T, home string, delay time.Duration) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestFoldKilledHelper$", "-test.count=1")
 	cmd.Env = append(os.Environ(), killHomeEnv+"="+home)
 	out, err := cmd.StdoutPipe()
-	must(t, err)
+	ops.Must(t, err)
 	cmd.Stderr = os.Stderr
-	must(t, cmd.Start())
+	ops.Must(t, cmd.Start())
 	sc := bufio.NewScanner(out)
 	for sc.Scan() && !strings.Contains(sc.Text(), "putting") {
 	}
@@ -136,10 +138,10 @@ func TestFoldKilledHelper(t *testing.T) {
 	}
 	d := mustNew(t, home)
 	dir, err := d.Get("ctr", "")
-	must(t, err)
+	ops.Must(t, err)
 	_, newState := killStates()
 	applyState(t, dir, newState)
 	fmt.Println("putting")
-	must(t, d.Put("ctr"))
+	ops.Must(t, d.Put("ctr"))
 	fmt.Println("done")
 }

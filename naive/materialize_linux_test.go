@@ -6,6 +6,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
+
 	"github.com/layerfs/graphdriver/archive"
 	"github.com/layerfs/graphdriver/cow"
 )
@@ -19,8 +21,8 @@ func TestMaterializeNeverLeavesTheSource(t *testing.T) {
 	outside := filepath.Join(dir, "outside")
 	writeFiles(t, outside, map[string]string{"secret": "not for layers\n"})
 	src := filepath.Join(dir, "view")
-	must(t, os.MkdirAll(src, 0o755))
-	must(t, os.Symlink(outside, filepath.Join(src, "a")))
+	ops.Must(t, os.MkdirAll(src, 0o755))
+	ops.Must(t, os.Symlink(outside, filepath.Join(src, "a")))
 	dst := filepath.Join(dir, "diff")
 	entries := []archive.Entry{{Path: "a"}, {Path: "a/secret"}}
 	err := materialize(dst, src, entries, func(devIno) bool { return true }, cow.NewCopier(nil))
@@ -39,7 +41,7 @@ func TestMaterializeNeverLeavesTheSource(t *testing.T) {
 func TestStoredEntriesReadsTheAUFSForm(t *testing.T) {
 	diff := makeDiff(t, "o .", "f a/x 12345", "l a/y a/x", "w a/gone", "o a", "f b 1", "d .wh..wh.plnk 700")
 	entries, size, err := storedEntries(diff)
-	must(t, err)
+	ops.Must(t, err)
 	want := []archive.Entry{
 		{Path: ".", Kind: archive.EntryOpaque},
 		{Path: "a"},
@@ -63,6 +65,6 @@ func TestStoredEntriesReadsTheAUFSForm(t *testing.T) {
 func nlink(t *testing.T, p string) uint64 {
 	t.Helper()
 	fi, err := os.Lstat(p)
-	must(t, err)
+	ops.Must(t, err)
 	return uint64(fi.Sys().(*syscall.Stat_t).Nlink)
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 
-	"github.com/layerfs/graphdriver/internal/benchdata"
+	"github.com/layerfs/graphdriver/internal/testsupport/benchdata"
 )
 
 // BenchmarkDiff10Files diffs a container layer that changed 10 files over
@@ -37,7 +37,7 @@ func BenchmarkDiff10Files(b *testing.B) {
 	writeView(b, d, "c", files)
 
 	views := d.differ()
-	views.Upper = nil // walk both views
+	views.Native = nil // walk both views
 	for _, v := range []struct {
 		name string
 		diff func(id, parent string) (io.ReadCloser, error)

@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/layerfs/graphdriver/internal/benchdata"
+	"github.com/layerfs/graphdriver/internal/testsupport/benchdata"
 )
 
 // BenchmarkGetPut measures Get+Put of a read-write layer with n lowers

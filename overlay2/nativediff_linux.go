@@ -19,15 +19,15 @@ package overlay2
 import (
 	"strings"
 
+	"github.com/layerfs/graphdriver/internal/upperdiff"
 	xattrs "github.com/layerfs/graphdriver/internal/xattr"
-	"github.com/layerfs/graphdriver/naive"
 	"github.com/layerfs/graphdriver/whiteout"
 	"golang.org/x/sys/unix"
 )
 
-// upperDir gives naive.Differ the upper dir of id where walking it alone
+// upperDir gives layerdiff.Differ the upper dir of id where walking it alone
 // diffs id against parent exactly.
-func (d *Driver) upperDir(id, parent string) (string, naive.UpperFormat, bool) {
+func (d *Driver) upperDir(id, parent string) (string, upperdiff.Format, bool) {
 	if d.probe.notExact != "" {
 		return "", nil, false
 	}
@@ -47,12 +47,12 @@ type upperFormat struct {
 // ReadDir takes char 0/0 devices for whiteouts (overlay may hardlink
 // them together, so they are never asked about links) and the opaque
 // xattr of dir for its opaque flag.
-func (f *upperFormat) ReadDir(dir, rel string, names []naive.UpperName) (naive.UpperDir, error) {
+func (f *upperFormat) ReadDir(dir, rel string, names []upperdiff.Name) (upperdiff.Dir, error) {
 	opaque, err := f.checkXattrs(dir, true, rel == "")
 	if err != nil {
-		return naive.UpperDir{}, err
+		return upperdiff.Dir{}, err
 	}
-	ud := naive.UpperDir{Opaque: opaque}
+	ud := upperdiff.Dir{Opaque: opaque}
 	for _, n := range names {
 		if n.Mode&unix.S_IFMT == unix.S_IFCHR && n.Rdev == 0 {
 			ud.Whiteouts = append(ud.Whiteouts, n.Name)
@@ -89,11 +89,11 @@ func (f *upperFormat) checkXattrs(p string, isDir, root bool) (opaque bool, err 
 		case "opaque":
 			v, err := xattrs.LValue(p, key, &f.xbuf)
 			if err != nil || key != f.opaqueKey || string(v) != "y" || !isDir || root {
-				return false, naive.ErrNotExact
+				return false, upperdiff.ErrNotExact
 			}
 			opaque = true
 		default: // redirect, metacopy, xattr whiteouts, ...
-			return false, naive.ErrNotExact
+			return false, upperdiff.ErrNotExact
 		}
 	}
 	return opaque, nil

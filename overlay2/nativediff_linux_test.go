@@ -5,8 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/layerfs/graphdriver/internal/upperdifftest"
-	"github.com/layerfs/graphdriver/naive"
+	"github.com/layerfs/graphdriver/internal/testsupport/upperdifftest"
+	"github.com/layerfs/graphdriver/internal/upperdiff"
 	"github.com/layerfs/graphdriver/whiteout"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
@@ -34,19 +34,19 @@ func TestNativeDiffOtherParentFallsBack(t *testing.T) {
 // directory below the root opaque.
 func TestUpperFormatReadDir(t *testing.T) {
 	dir := t.TempDir()
-	names := []naive.UpperName{{Name: "dev", Mode: unix.S_IFCHR | 0o600, Rdev: unix.Mkdev(1, 3)},
+	names := []upperdiff.Name{{Name: "dev", Mode: unix.S_IFCHR | 0o600, Rdev: unix.Mkdev(1, 3)},
 		{Name: "f", Mode: unix.S_IFREG | 0o644}, {Name: "gone", Mode: unix.S_IFCHR}}
 	f := &upperFormat{opaqueKey: whiteout.OverlayUserXattr.OpaqueXattr()}
 	got, err := f.ReadDir(dir, "d", names)
 	require.NoError(t, err)
-	require.Equal(t, naive.UpperDir{Entries: []string{"dev", "f"}, Whiteouts: []string{"gone"}}, got)
+	require.Equal(t, upperdiff.Dir{Entries: []string{"dev", "f"}, Whiteouts: []string{"gone"}}, got)
 
 	setXattr(t, dir, f.opaqueKey, "y")
 	got, err = f.ReadDir(dir, "d", nil)
 	require.NoError(t, err)
 	require.True(t, got.Opaque)
 	_, err = f.ReadDir(dir, "", nil)
-	require.ErrorIs(t, err, naive.ErrNotExact, "an opaque root")
+	require.ErrorIs(t, err, upperdiff.ErrNotExact, "an opaque root")
 }
 
 // TestUpperFormatCheck: the overlay xattrs the walk follows, and those it
@@ -80,7 +80,7 @@ func TestUpperFormatCheck(t *testing.T) {
 			if tt.ok {
 				require.NoError(t, err)
 			} else {
-				require.ErrorIs(t, err, naive.ErrNotExact)
+				require.ErrorIs(t, err, upperdiff.ErrNotExact)
 			}
 		})
 	}

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/layerfs/graphdriver"
-	"github.com/layerfs/graphdriver/internal/loopfs"
+	"github.com/layerfs/graphdriver/internal/testsupport/loopfs"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
 )

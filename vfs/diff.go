@@ -9,12 +9,12 @@ import (
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
-	"github.com/layerfs/graphdriver/naive"
+	"github.com/layerfs/graphdriver/layerdiff"
 	"github.com/layerfs/graphdriver/whiteout"
 )
 
 // Changes lists what layer id changed relative to parent ("" means id's
-// own parent) by walking both trees (naive.Differ): it costs an lstat of
+// own parent) by walking both trees (layerdiff.Differ): it costs an lstat of
 // every entry of both.
 func (d *Driver) Changes(id, parent string) ([]graphdriver.Change, error) {
 	return d.differ().Changes(id, parent)
@@ -32,8 +32,8 @@ func (d *Driver) DiffSize(id, parent string) (int64, error) {
 	return d.differ().DiffSize(id, parent)
 }
 
-func (d *Driver) differ() naive.Differ {
-	return naive.Differ{Backend: Name, IDMap: d.idMap, Views: d.holdPair}
+func (d *Driver) differ() layerdiff.Differ {
+	return layerdiff.Differ{Backend: Name, IDMap: d.idMap, Views: d.holdPair}
 }
 
 // holdPair resolves the trees of id and of the parent to diff against
@@ -103,7 +103,7 @@ func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, retEr
 	if err != nil {
 		return 0, err
 	}
-	return size, naive.Merge(d.layerDir(id), stage, d.copier)
+	return size, layerdiff.Merge(d.layerDir(id), stage, d.copier)
 }
 
 func (d *Driver) applyOptions(id string) *archive.ApplyOptions {

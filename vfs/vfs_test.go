@@ -9,7 +9,7 @@ import (
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/drivertest"
-	"github.com/layerfs/graphdriver/internal/loopfs"
+	"github.com/layerfs/graphdriver/internal/testsupport/loopfs"
 )
 
 func newDriver(home string) (graphdriver.Driver, error) {

@@ -8,7 +8,8 @@ import (
 
 	"github.com/layerfs/graphdriver"
 	dt "github.com/layerfs/graphdriver/drivertest"
-	"github.com/layerfs/graphdriver/naive"
+	"github.com/layerfs/graphdriver/internal/upperdiff"
+	"github.com/layerfs/graphdriver/layerdiff"
 	"github.com/stretchr/testify/require"
 )
 
@@ -17,7 +18,7 @@ import (
 // backend's Differ with Upper set) to the full walk of both views. Each
 // case is made twice: through the view, and by ApplyDiff of its own Diff
 // (the whiteouts and opaque dirs archive writes instead of the union's).
-func MatchesNaive(t *testing.T, d graphdriver.Driver, differ naive.Differ) {
+func MatchesNaive(t *testing.T, d graphdriver.Driver, differ layerdiff.Differ) {
 	require.NoError(t, d.Create("base", "", nil))
 	ApplyStep(t, d, "base", dt.ApplierFunc(Base))
 	require.NoError(t, d.Create("mid", "base", nil))
@@ -42,14 +43,13 @@ func MatchesNaive(t *testing.T, d graphdriver.Driver, differ naive.Differ) {
 
 // OtherParentFallsBack checks that against another layer than its own
 // parent, and for a base layer, the upper walk gives way to the full one.
-func OtherParentFallsBack(t *testing.T, d graphdriver.Driver, differ naive.Differ) {
+func OtherParentFallsBack(t *testing.T, d graphdriver.Driver, differ layerdiff.Differ) {
 	require.NoError(t, d.Create("base", "", nil))
 	require.NoError(t, d.CreateReadWrite("c1", "base", nil))
 	require.NoError(t, d.CreateReadWrite("c2", "c1", nil))
 	ApplyStep(t, d, "c2", file("x", "x"))
-	_, _, ok := differ.Upper("c2", "base")
-	require.False(t, ok, "upper walk of c2 against base")
-	require.ErrorIs(t, upperWalk(differ, "base"), naive.ErrNotExact)
+	require.ErrorIs(t, upperWalk(differ, "c2", "base"), upperdiff.ErrNotExact, "upper walk of c2 against base")
+	require.ErrorIs(t, upperWalk(differ, "base", ""), upperdiff.ErrNotExact)
 	got, err := d.Changes("c2", "base")
 	require.NoError(t, err)
 	require.Len(t, got, 1)
@@ -67,15 +67,15 @@ func ApplyStep(t *testing.T, d graphdriver.Driver, id string, change dt.Applier)
 // RequireMatches holds Changes, DiffSize and Diff of id against its own
 // parent to what the full walk of both views gives, and checks that the
 // upper walk alone answers exactly when native is true.
-func RequireMatches(t *testing.T, d graphdriver.Driver, differ naive.Differ, id string, native bool) {
+func RequireMatches(t *testing.T, d graphdriver.Driver, differ layerdiff.Differ, id string, native bool) {
 	t.Helper()
-	if err := upperWalk(differ, id); native {
+	if err := upperWalk(differ, id, ""); native {
 		require.NoError(t, err, "upper walk")
 	} else {
-		require.ErrorIs(t, err, naive.ErrNotExact, "upper walk")
+		require.ErrorIs(t, err, upperdiff.ErrNotExact, "upper walk")
 	}
 	views := differ
-	views.Upper = nil
+	views.Native = nil
 	want, err := views.Changes(id, "")
 	require.NoError(t, err)
 	got, err := d.Changes(id, "")
@@ -94,18 +94,14 @@ func RequireMatches(t *testing.T, d graphdriver.Driver, differ naive.Differ, id 
 	require.Equal(t, wantTar, readAll(t, gotRC, err), "Diff bytes")
 }
 
-// upperWalk runs the upper walk of id against its own parent alone, as
-// differ would: an error wrapping naive.ErrNotExact where it gives way.
-func upperWalk(differ naive.Differ, id string) error {
-	layerDir, parentDir, release, err := differ.Views("upper walk", id, "")
+// upperWalk runs the upper walk of id against parent alone, as differ
+// would: an error wrapping upperdiff.ErrNotExact where it gives way.
+func upperWalk(differ layerdiff.Differ, id, parent string) error {
+	layerDir, parentDir, release, err := differ.Views("upper walk", id, parent)
 	if err != nil {
 		return err
 	}
-	upper, format, ok := differ.Upper(id, "")
-	if !ok {
-		return errors.Join(naive.ErrNotExact, release())
-	}
-	_, err = naive.UpperDiff(upper, layerDir, parentDir, format)
+	_, err = differ.Native(id, parent, layerDir, parentDir)
 	return errors.Join(err, release())
 }
 

@@ -1,4 +1,4 @@
-package naive
+package upperdiff
 
 import (
 	"path/filepath"
@@ -7,6 +7,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/layerfs/graphdriver/cow"
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
+	"github.com/layerfs/graphdriver/layerdiff"
 	"github.com/layerfs/graphdriver/whiteout"
 	"github.com/stretchr/testify/require"
 )
@@ -15,13 +17,13 @@ import (
 // backend adds to it (aufs has those, and tests them).
 type aufsForm struct{}
 
-func (aufsForm) ReadDir(_, _ string, names []UpperName) (UpperDir, error) {
-	var ud UpperDir
+func (aufsForm) ReadDir(_, _ string, names []Name) (Dir, error) {
+	var ud Dir
 	for _, n := range names {
 		target, ok, err := whiteout.Target(n.Name)
 		switch {
 		case err != nil:
-			return UpperDir{}, err
+			return Dir{}, err
 		case whiteout.IsOpaqueMarker(n.Name):
 			ud.Opaque = true
 		case ok:
@@ -35,10 +37,10 @@ func (aufsForm) ReadDir(_, _ string, names []UpperName) (UpperDir, error) {
 
 func (aufsForm) Check(string, bool) error { return nil }
 
-// TestUpperDiffMatchesWalk builds a layer's view as a union of an upper
+// TestWalkMatchesFullWalk builds a layer's view as a union of an upper
 // dir over its parent (Merge of a copy of the upper) and holds the upper
 // walk to the full walk of both trees, without mounts.
-func TestUpperDiffMatchesWalk(t *testing.T) {
+func TestWalkMatchesFullWalk(t *testing.T) {
 	tests := []struct {
 		name          string
 		parent, upper []string
@@ -74,32 +76,36 @@ func TestUpperDiffMatchesWalk(t *testing.T) {
 			base := t.TempDir()
 			parent, layer := filepath.Join(base, "parent"), filepath.Join(base, "layer")
 			upper, merged := filepath.Join(base, "upper"), filepath.Join(base, "merged")
-			makeMergeTree(t, parent, append([]string{". d"}, tt.parent...)...)
+			ops.FromLines(t, parent, append([]string{". d"}, tt.parent...)...)
 			for _, dir := range []string{upper, merged} {
-				makeMergeTree(t, dir, append([]string{". d"}, tt.upper...)...)
+				ops.FromLines(t, dir, append([]string{". d"}, tt.upper...)...)
 			}
 			copier := cow.NewCopier(nil)
 			require.NoError(t, copier.CopyTree(layer, parent))
-			require.NoError(t, Merge(layer, merged, copier))
+			require.NoError(t, layerdiff.Merge(layer, merged, copier))
 
-			got, err := UpperDiff(upper, layer, parent, aufsForm{})
+			got, err := Walk(upper, layer, parent, aufsForm{})
 			require.NoError(t, err)
-			w, err := walk(layer, parent)
+			changes, err := layerdiff.Changes(layer, parent)
 			require.NoError(t, err)
-			if d := cmp.Diff(w.changes, got.Changes, cmpopts.EquateEmpty()); d != "" {
+			entries, err := layerdiff.Plan(layer, parent)
+			require.NoError(t, err)
+			size, err := layerdiff.DiffSize(layer, parent)
+			require.NoError(t, err)
+			if d := cmp.Diff(changes, got.Changes, cmpopts.EquateEmpty()); d != "" {
 				t.Errorf("Changes (-walk +upper):\n%s", d)
 			}
-			if d := cmp.Diff(w.entries, got.Entries, cmpopts.EquateEmpty()); d != "" {
+			if d := cmp.Diff(entries, got.Entries, cmpopts.EquateEmpty()); d != "" {
 				t.Errorf("Plan (-walk +upper):\n%s", d)
 			}
-			require.Equal(t, w.size, got.Size, "DiffSize")
+			require.Equal(t, size, got.Size, "DiffSize")
 		})
 	}
 }
 
-// TestUpperDiffNoParent: a layer without parent is all Adds; the upper
+// TestWalkNoParent: a layer without parent is all Adds; the upper
 // walk leaves it to the full walk.
-func TestUpperDiffNoParent(t *testing.T) {
-	_, err := UpperDiff(t.TempDir(), t.TempDir(), "", aufsForm{})
+func TestWalkNoParent(t *testing.T) {
+	_, err := Walk(t.TempDir(), t.TempDir(), "", aufsForm{})
 	require.ErrorIs(t, err, ErrNotExact)
 }

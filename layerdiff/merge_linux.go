@@ -1,4 +1,4 @@
-package naive
+package layerdiff
 
 import (
 	"errors"
@@ -15,14 +15,14 @@ import (
 func merge(dst, diff string, copier *cow.Copier) error {
 	root, err := os.Lstat(dst)
 	if err != nil {
-		return fmt.Errorf("naive: merge: %w", err)
+		return fmt.Errorf("layerdiff: merge: %w", err)
 	}
 	if err := mergeDir(dst, diff, copier); err != nil {
 		return err
 	}
 	mtime := root.ModTime()
 	if err := os.Chtimes(dst, mtime, mtime); err != nil {
-		return fmt.Errorf("naive: merge: restore times of %s: %w", dst, err)
+		return fmt.Errorf("layerdiff: merge: restore times of %s: %w", dst, err)
 	}
 	return nil
 }
@@ -33,7 +33,7 @@ func merge(dst, diff string, copier *cow.Copier) error {
 func mergeDir(dst, src string, copier *cow.Copier) error {
 	entries, err := os.ReadDir(src)
 	if err != nil {
-		return fmt.Errorf("naive: merge: %w", err)
+		return fmt.Errorf("layerdiff: merge: %w", err)
 	}
 	var keep []string
 	for _, e := range entries {
@@ -41,7 +41,7 @@ func mergeDir(dst, src string, copier *cow.Copier) error {
 		target, isWhiteout, err := whiteout.Target(name)
 		switch {
 		case err != nil:
-			return fmt.Errorf("naive: merge %s: %w", filepath.Join(src, name), err)
+			return fmt.Errorf("layerdiff: merge %s: %w", filepath.Join(src, name), err)
 		case whiteout.IsOpaqueMarker(name):
 			err = emptyDir(dst)
 		case isWhiteout:
@@ -69,12 +69,12 @@ func mergeEntry(dst, src, name string, copier *cow.Copier) error {
 	s, d := filepath.Join(src, name), filepath.Join(dst, name)
 	sfi, err := os.Lstat(s)
 	if err != nil {
-		return fmt.Errorf("naive: merge: %w", err)
+		return fmt.Errorf("layerdiff: merge: %w", err)
 	}
 	dfi, err := os.Lstat(d)
 	dirInDst := err == nil && dfi.IsDir()
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("naive: merge: %w", err)
+		return fmt.Errorf("layerdiff: merge: %w", err)
 	}
 	if !sfi.IsDir() || !dirInDst {
 		if err := removeIfExists(d); err != nil {
@@ -83,19 +83,19 @@ func mergeEntry(dst, src, name string, copier *cow.Copier) error {
 	}
 	if !sfi.IsDir() {
 		if err := os.Rename(s, d); err != nil {
-			return fmt.Errorf("naive: merge: %w", err)
+			return fmt.Errorf("layerdiff: merge: %w", err)
 		}
 		return nil
 	}
 	if !dirInDst {
 		if err := os.Mkdir(d, 0o700); err != nil {
-			return fmt.Errorf("naive: merge: %w", err)
+			return fmt.Errorf("layerdiff: merge: %w", err)
 		}
 	}
 	// Moving the entries changes the times of both dirs: keep s's first.
 	var st unix.Stat_t
 	if err := unix.Lstat(s, &st); err != nil {
-		return fmt.Errorf("naive: merge: lstat %s: %w", s, err)
+		return fmt.Errorf("layerdiff: merge: lstat %s: %w", s, err)
 	}
 	if err := mergeDir(d, s, copier); err != nil {
 		return err
@@ -105,7 +105,7 @@ func mergeEntry(dst, src, name string, copier *cow.Copier) error {
 	}
 	times := []unix.Timespec{st.Atim, st.Mtim}
 	if err := unix.UtimesNanoAt(unix.AT_FDCWD, d, times, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-		return fmt.Errorf("naive: merge: set times of %s: %w", d, err)
+		return fmt.Errorf("layerdiff: merge: set times of %s: %w", d, err)
 	}
 	return nil
 }
@@ -113,7 +113,7 @@ func mergeEntry(dst, src, name string, copier *cow.Copier) error {
 func emptyDir(dir string) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return fmt.Errorf("naive: merge: %w", err)
+		return fmt.Errorf("layerdiff: merge: %w", err)
 	}
 	for _, e := range entries {
 		if err := removeIfExists(filepath.Join(dir, e.Name())); err != nil {
@@ -127,7 +127,7 @@ func emptyDir(dir string) error {
 // followed.
 func removeIfExists(path string) error {
 	if err := os.RemoveAll(path); err != nil {
-		return fmt.Errorf("naive: merge: %w", err)
+		return fmt.Errorf("layerdiff: merge: %w", err)
 	}
 	return nil
 }

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package naive
+package layerdiff
 
 import (
 	"fmt"
@@ -10,5 +10,5 @@ import (
 )
 
 func merge(dst, diff string, copier *cow.Copier) error {
-	return fmt.Errorf("naive: merge into %s: %w", dst, graphdriver.ErrNotSupported)
+	return fmt.Errorf("layerdiff: merge into %s: %w", dst, graphdriver.ErrNotSupported)
 }

@@ -1,4 +1,4 @@
-package naive
+package layerdiff
 
 import (
 	"fmt"
@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
 
 	graphdriver "github.com/layerfs/graphdriver"
 )
@@ -44,7 +46,7 @@ func benchLayer(b *testing.B) (layer, parent string) {
 	b.Helper()
 	parent = benchTree(b)
 	layer = b.TempDir()
-	cpTree(b, parent, layer)
+	ops.CpTree(b, parent, layer)
 	for i := range 10 {
 		p := filepath.Join(layer, fmt.Sprintf("d%03d", i*10), "f007")
 		if err := os.WriteFile(p, []byte("changed"), 0o644); err != nil {

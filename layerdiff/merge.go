@@ -1,4 +1,4 @@
-package naive
+package layerdiff
 
 import "github.com/layerfs/graphdriver/cow"
 

@@ -1,4 +1,4 @@
-package naive
+package layerdiff
 
 import (
 	"errors"
@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/layerfs/graphdriver/internal/benchdata"
+	"github.com/layerfs/graphdriver/internal/testsupport/benchdata"
 )
 
 // The trees are unpacked once, with archive.Apply, from the tars of

@@ -1,8 +1,10 @@
-package naive
+package layerdiff
 
 import (
 	"path"
 	"slices"
+
+	"github.com/layerfs/graphdriver/internal/fstree"
 
 	graphdriver "github.com/layerfs/graphdriver"
 )
@@ -12,7 +14,7 @@ import (
 // for a path in both trees, and a group is only known once its tree has
 // been walked, so such a path, equal in all else, waits in pending.
 type linkBook struct {
-	layer, parent map[fileID][]string
+	layer, parent map[fstree.FileID][]string
 	pending       []pending
 	// unvisited lists the parent's directories the walk did not enter
 	// (deleted, or replaced by a non-directory): links may hide there.
@@ -21,32 +23,32 @@ type linkBook struct {
 
 type pending struct {
 	rel          string
-	upper, lower node
+	upper, lower fstree.Node
 }
 
 func newLinkBook() linkBook {
-	return linkBook{layer: make(map[fileID][]string), parent: make(map[fileID][]string)}
+	return linkBook{layer: make(map[fstree.FileID][]string), parent: make(map[fstree.FileID][]string)}
 }
 
-func (b *linkBook) noteLayer(rel string, n *node) {
-	if n.linked() {
-		b.layer[n.id] = append(b.layer[n.id], rel)
+func (b *linkBook) noteLayer(rel string, n *fstree.Node) {
+	if n.Linked() {
+		b.layer[n.ID] = append(b.layer[n.ID], rel)
 	}
 }
 
-func (b *linkBook) noteParent(rel string, n *node) {
-	if n.linked() {
-		b.parent[n.id] = append(b.parent[n.id], rel)
+func (b *linkBook) noteParent(rel string, n *fstree.Node) {
+	if n.Linked() {
+		b.parent[n.ID] = append(b.parent[n.ID], rel)
 	}
 }
 
 // group returns the sorted paths of tree (b.layer or b.parent) that share
 // n's inode; a single link is a group of its own path.
-func group(tree map[fileID][]string, rel string, n *node) []string {
-	if !n.linked() {
+func group(tree map[fstree.FileID][]string, rel string, n *fstree.Node) []string {
+	if !n.Linked() {
 		return []string{rel}
 	}
-	g := slices.Clone(tree[n.id])
+	g := slices.Clone(tree[n.ID])
 	slices.Sort(g)
 	return g
 }
@@ -79,11 +81,11 @@ func (w *walker) resolveLinks() error {
 // has fewer paths than its inode has links (the rest may also be outside
 // the tree), and then records only the inodes it looks for.
 func (w *walker) completeParentGroups() error {
-	want := make(map[fileID]bool)
+	want := make(map[fstree.FileID]bool)
 	for i := range w.links.pending {
 		l := &w.links.pending[i].lower
-		if l.linked() && uint64(len(w.links.parent[l.id])) < l.nlink {
-			want[l.id] = true
+		if l.Linked() && uint64(len(w.links.parent[l.ID])) < l.Nlink {
+			want[l.ID] = true
 		}
 	}
 	if len(want) == 0 {
@@ -97,17 +99,17 @@ func (w *walker) completeParentGroups() error {
 	return nil
 }
 
-func (w *walker) scanParent(rel string, want map[fileID]bool) error {
-	nodes, err := listDir(w.parentPath(rel), false)
+func (w *walker) scanParent(rel string, want map[fstree.FileID]bool) error {
+	nodes, err := fstree.List(w.parentPath(rel), false)
 	if err != nil {
 		return err
 	}
 	for i := range nodes {
-		n, child := &nodes[i], path.Join(rel, nodes[i].name)
-		if n.linked() && want[n.id] {
+		n, child := &nodes[i], path.Join(rel, nodes[i].Name)
+		if n.Linked() && want[n.ID] {
 			w.links.noteParent(child, n)
 		}
-		if n.isDir() {
+		if n.IsDir() {
 			if err := w.scanParent(child, want); err != nil {
 				return err
 			}

@@ -1,4 +1,4 @@
-package naive
+package layerdiff
 
 import (
 	"errors"
@@ -47,22 +47,31 @@ func MountedViews(m Mounter, diffParent func(op, id, parent string) (string, err
 	}
 }
 
-// Upper gives the upper dir of layer id, and the format it is in, when a
-// diff of id against parent (parent "" or id's own) may walk it alone
-// (see UpperDiff); ok is false when both views must be walked. It is
-// asked while Views holds both.
-type Upper func(id, parent string) (upper string, format UpperFormat, ok bool)
+// Result is what one walk of a layer's and its parent's views gives:
+// Changes' list, Plan's entries and DiffSize's size.
+type Result struct {
+	Changes []graphdriver.Change
+	Entries []archive.Entry
+	Size    int64
+}
+
+// Native diffs layer id against parent (parent "" or id's own) by a
+// backend's own means, given the held views of both (parentDir "" for a
+// layer without parent). It returns what the walk of both views would
+// give, or an error (any) where it cannot be certain of that: Differ
+// then walks both views.
+type Native func(id, parent, layerDir, parentDir string) (*Result, error)
 
 // Differ gives a backend Changes, Diff and DiffSize by walking two merged
 // views, as Docker's naive diff driver does for backends without a
-// native diff. A backend that keeps an upper dir per layer sets Upper:
-// Differ then walks that dir alone where that is exact, and both views
-// otherwise.
+// native diff. A backend that can diff natively (an upper dir that holds
+// only what the layer changed) sets Native: Differ asks it first and
+// walks both views where it declines.
 type Differ struct {
 	Backend string            // for errors: "vfs: diff 3f2a: ..."
 	IDMap   graphdriver.IDMap // maps owners back to container ids in tars
 	Views   Views
-	Upper   Upper // nil: always walk both views
+	Native  Native // nil: always walk both views
 }
 
 // Changes lists what id changed relative to parent: see the package doc
@@ -73,7 +82,7 @@ func (d Differ) Changes(id, parent string) ([]graphdriver.Change, error) {
 		return nil, err
 	}
 	var changes []graphdriver.Change
-	if r := d.upperDiff(id, parent, layerDir, parentDir); r != nil {
+	if r := d.native(id, parent, layerDir, parentDir); r != nil {
 		changes = r.Changes
 	} else {
 		changes, err = Changes(layerDir, parentDir)
@@ -92,7 +101,7 @@ func (d Differ) Diff(id, parent string) (io.ReadCloser, error) {
 		return nil, err
 	}
 	var entries []archive.Entry
-	if r := d.upperDiff(id, parent, layerDir, parentDir); r != nil {
+	if r := d.native(id, parent, layerDir, parentDir); r != nil {
 		entries = r.Entries
 	} else if entries, err = Plan(layerDir, parentDir); err != nil {
 		return nil, errors.Join(fmt.Errorf("%s: diff %s: %w", d.Backend, id, err), release())
@@ -108,7 +117,7 @@ func (d Differ) DiffSize(id, parent string) (int64, error) {
 		return 0, err
 	}
 	var size int64
-	if r := d.upperDiff(id, parent, layerDir, parentDir); r != nil {
+	if r := d.native(id, parent, layerDir, parentDir); r != nil {
 		size = r.Size
 	} else {
 		size, err = DiffSize(layerDir, parentDir)
@@ -119,19 +128,15 @@ func (d Differ) DiffSize(id, parent string) (int64, error) {
 	return size, nil
 }
 
-// upperDiff walks id's upper dir against the held views where Upper
-// allows it, and returns nil where both views must be walked. Its errors
-// are dropped on purpose: the full walk then gives the exact answer, or
-// the error naming what is wrong.
-func (d Differ) upperDiff(id, parent, layerDir, parentDir string) *UpperResult {
-	if d.Upper == nil {
+// native asks Native for the result where it is set, and returns nil
+// where both views must be walked. Its errors are dropped on purpose: the
+// full walk then gives the exact answer, or the error naming what is
+// wrong.
+func (d Differ) native(id, parent, layerDir, parentDir string) *Result {
+	if d.Native == nil {
 		return nil
 	}
-	upper, format, ok := d.Upper(id, parent)
-	if !ok {
-		return nil
-	}
-	r, err := UpperDiff(upper, layerDir, parentDir, format)
+	r, err := d.Native(id, parent, layerDir, parentDir)
 	if err != nil {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package naive_test
+package layerdiff_test
 
 import (
 	"archive/tar"
@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 
 	graphdriver "github.com/layerfs/graphdriver"
-	"github.com/layerfs/graphdriver/naive"
+	"github.com/layerfs/graphdriver/layerdiff"
 )
 
 // exampleTrees makes a parent tree and a layer that rewrote hosts,
@@ -26,7 +26,7 @@ func exampleTrees() (layer, parent string, cleanup func()) {
 func ExampleChanges() {
 	layer, parent, cleanup := exampleTrees()
 	defer cleanup()
-	changes, err := naive.Changes(layer, parent)
+	changes, err := layerdiff.Changes(layer, parent)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -43,7 +43,7 @@ func ExampleChanges() {
 func ExampleDiff() {
 	layer, parent, cleanup := exampleTrees()
 	defer cleanup()
-	rc, err := naive.Diff(layer, parent, graphdriver.IDMap{})
+	rc, err := layerdiff.Diff(layer, parent, graphdriver.IDMap{})
 	if err != nil {
 		fmt.Println(err)
 		return

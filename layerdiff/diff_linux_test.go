@@ -1,4 +1,4 @@
-package naive
+package layerdiff
 
 import (
 	"errors"
@@ -7,6 +7,8 @@ import (
 	osexec "os/exec"
 	"strings"
 	"testing"
+
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -26,8 +28,8 @@ func skipUnlessRoot(t *testing.T, reason string) {
 func (c diffCase) trees(t *testing.T) (layer, parent, parentArg string) {
 	t.Helper()
 	skipUnlessRoot(t, c.root)
-	parent = build(t, c.parent...)
-	layer = derive(t, parent, c.layer...)
+	parent = ops.Build(t, c.parent...)
+	layer = ops.Derive(t, parent, c.layer...)
 	parentArg = parent
 	if c.noParent {
 		parentArg = ""
@@ -41,20 +43,20 @@ func TestDiffCases(t *testing.T) {
 			layer, _, parent := c.trees(t)
 
 			changes, err := Changes(layer, parent)
-			must(t, err)
+			ops.Must(t, err)
 			if diff := cmp.Diff(c.changes, changeStrings(changes), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("Changes (-want +got):\n%s", diff)
 			}
 
 			rc, err := Diff(layer, parent, graphdriver.IDMap{})
-			must(t, err)
+			ops.Must(t, err)
 			got := readTar(t, rc)
 			if diff := cmp.Diff(c.tar, got, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("Diff (-want +got):\n%s", diff)
 			}
 
 			size, err := DiffSize(layer, parent)
-			must(t, err)
+			ops.Must(t, err)
 			if want := contentBytes(got); size != want {
 				t.Errorf("DiffSize = %d, want %d (the tar's file content)", size, want)
 			}
@@ -83,10 +85,10 @@ func contentBytes(entries []tarEntry) int64 {
 // TestDiffOpaqueSameBytes: a directory emptied entry by entry and one
 // removed and made again are the same state, so the same tar.
 func TestDiffOpaqueSameBytes(t *testing.T) {
-	parent := build(t, mkdir("d", 0o755), file("d/a", "a", 0o644), file("d/b", "b", 0o644), file("keep", "k", 0o644))
-	final := []op{file("d/c", "c", 0o600), mtime("d/c", t0), chmod("d", 0o750), mtime("d", t0.Add(7))}
-	emptied := derive(t, parent, append([]op{remove("d/a"), remove("d/b")}, final...)...)
-	remade := derive(t, parent, append([]op{remove("d"), mkdir("d", 0o755)}, final...)...)
+	parent := ops.Build(t, ops.Mkdir("d", 0o755), ops.File("d/a", "a", 0o644), ops.File("d/b", "b", 0o644), ops.File("keep", "k", 0o644))
+	final := []ops.Op{ops.File("d/c", "c", 0o600), ops.Mtime("d/c", ops.T0), ops.Chmod("d", 0o750), ops.Mtime("d", ops.T0.Add(7))}
+	emptied := ops.Derive(t, parent, append([]ops.Op{ops.Remove("d/a"), ops.Remove("d/b")}, final...)...)
+	remade := ops.Derive(t, parent, append([]ops.Op{ops.Remove("d"), ops.Mkdir("d", 0o755)}, final...)...)
 
 	a := diffBytes(t, emptied, parent)
 	b := diffBytes(t, remade, parent)
@@ -96,12 +98,12 @@ func TestDiffOpaqueSameBytes(t *testing.T) {
 }
 
 func TestDiffDeterministic(t *testing.T) {
-	parent := build(t, mkdir("d", 0o755), file("d/a", "a", 0o644), file("d/b", "b", 0o644),
-		file("x", "x", 0o644), mkdir("e", 0o755), file("e/f", "f", 0o644))
-	layer := derive(t, parent, remove("d"), mkdir("d", 0o700), file("d/n", "n", 0o644), hardlink("d/m", "x"),
-		remove("e/f"), mkfifo("p", 0o600), symlink("s", "x"), file("big", strings.Repeat("z", 1<<20), 0o644))
+	parent := ops.Build(t, ops.Mkdir("d", 0o755), ops.File("d/a", "a", 0o644), ops.File("d/b", "b", 0o644),
+		ops.File("x", "x", 0o644), ops.Mkdir("e", 0o755), ops.File("e/f", "f", 0o644))
+	layer := ops.Derive(t, parent, ops.Remove("d"), ops.Mkdir("d", 0o700), ops.File("d/n", "n", 0o644), ops.Hardlink("d/m", "x"),
+		ops.Remove("e/f"), ops.Mkfifo("p", 0o600), ops.Symlink("s", "x"), ops.File("big", strings.Repeat("z", 1<<20), 0o644))
 	if err := unix.Lsetxattr(layer+"/x", "user.a", []byte("1"), 0); err == nil {
-		must(t, unix.Lsetxattr(layer+"/x", "user.b", []byte("2"), 0))
+		ops.Must(t, unix.Lsetxattr(layer+"/x", "user.b", []byte("2"), 0))
 	}
 	first := diffBytes(t, layer, parent)
 	second := diffBytes(t, layer, parent)
@@ -118,25 +120,25 @@ func TestDiffUnreadable(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		parent []op
-		layer  []op
+		parent []ops.Op
+		layer  []ops.Op
 		path   string // in the error
 		inTar  bool   // found by the tar writer, not the walk
 		fresh  bool   // build the layer from nothing: cp cannot copy the parent
 	}{
-		{name: "directory", layer: []op{mkdir("d", 0o755), file("d/x", "x", 0o644), chmod("d", 0)}, path: "/d"},
-		{name: "file content", layer: []op{file("a", "a", 0)}, path: "a", inTar: true},
-		{name: "content compared", parent: []op{file("a", "hello", 0), mtime("a", t0)},
-			layer: []op{file("a", "HELLO", 0), mtime("a", t0)}, fresh: true, path: "/a"},
+		{name: "directory", layer: []ops.Op{ops.Mkdir("d", 0o755), ops.File("d/x", "x", 0o644), ops.Chmod("d", 0)}, path: "/d"},
+		{name: "file content", layer: []ops.Op{ops.File("a", "a", 0)}, path: "a", inTar: true},
+		{name: "content compared", parent: []ops.Op{ops.File("a", "hello", 0), ops.Mtime("a", ops.T0)},
+			layer: []ops.Op{ops.File("a", "HELLO", 0), ops.Mtime("a", ops.T0)}, fresh: true, path: "/a"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			parent := build(t, tt.parent...)
+			parent := ops.Build(t, tt.parent...)
 			var layer string
 			if tt.fresh {
-				layer = build(t, tt.layer...)
+				layer = ops.Build(t, tt.layer...)
 			} else {
-				layer = derive(t, parent, tt.layer...)
+				layer = ops.Derive(t, parent, tt.layer...)
 			}
 			t.Cleanup(func() { _ = osexec.Command("chmod", "-R", "u+rwx", layer).Run() })
 			_, err := Changes(layer, parent)
@@ -146,9 +148,9 @@ func TestDiffUnreadable(t *testing.T) {
 				}
 				return
 			}
-			must(t, err)
+			ops.Must(t, err)
 			rc, err := Diff(layer, parent, graphdriver.IDMap{})
-			must(t, err)
+			ops.Must(t, err)
 			defer rc.Close()
 			_, err = io.ReadAll(rc)
 			if err == nil || !strings.Contains(err.Error(), tt.path) {
@@ -162,20 +164,20 @@ func TestDiffUnreadable(t *testing.T) {
 func diffBytes(t *testing.T, layer, parent string) []byte {
 	t.Helper()
 	rc, err := Diff(layer, parent, graphdriver.IDMap{})
-	must(t, err)
+	ops.Must(t, err)
 	defer rc.Close()
 	b, err := io.ReadAll(rc)
-	must(t, err)
+	ops.Must(t, err)
 	return b
 }
 
 // TestDiffReservedName: a tree entry named like a whiteout is a change,
 // but no layer tar can carry it (it would delete on apply).
 func TestDiffReservedName(t *testing.T) {
-	parent := build(t, file("a", "a", 0o644))
-	layer := derive(t, parent, file(".wh.a", "", 0o644))
+	parent := ops.Build(t, ops.File("a", "a", 0o644))
+	layer := ops.Derive(t, parent, ops.File(".wh.a", "", 0o644))
 	changes, err := Changes(layer, parent)
-	must(t, err)
+	ops.Must(t, err)
 	if got := changeStrings(changes); !cmp.Equal(got, []string{"A /.wh.a"}) {
 		t.Errorf("Changes = %v, want [A /.wh.a]", got)
 	}

@@ -1,4 +1,4 @@
-package naive
+package fstree
 
 import (
 	"bytes"
@@ -10,14 +10,15 @@ import (
 	"slices"
 
 	"github.com/layerfs/graphdriver/archive"
+	dents "github.com/layerfs/graphdriver/internal/dirent"
 	xattrs "github.com/layerfs/graphdriver/internal/xattr"
 	"golang.org/x/sys/unix"
 )
 
-// listDir returns the entries of dir sorted by name (byte order), each as
+// List returns the entries of dir sorted by name (byte order), each as
 // lstat shows it. It follows dir itself only when it is a root (follow):
 // inside a tree a symlink is never followed.
-func listDir(dir string, follow bool) ([]node, error) {
+func List(dir string, follow bool) ([]Node, error) {
 	flags := unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC
 	if !follow {
 		flags |= unix.O_NOFOLLOW
@@ -33,7 +34,7 @@ func listDir(dir string, follow bool) ([]node, error) {
 		return nil, err
 	}
 	slices.Sort(names)
-	nodes := make([]node, len(names))
+	nodes := make([]Node, len(names))
 	for i, name := range names {
 		var st unix.Stat_t
 		if err := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
@@ -44,35 +45,70 @@ func listDir(dir string, follow bool) ([]node, error) {
 	return nodes, nil
 }
 
-func nodeOf(name string, st *unix.Stat_t) node {
+func nodeOf(name string, st *unix.Stat_t) Node {
 	sec, nsec := st.Mtim.Unix()
-	return node{
-		name:  name,
-		mode:  st.Mode,
-		uid:   st.Uid,
-		gid:   st.Gid,
-		nlink: uint64(st.Nlink), // uint32 on some architectures
-		size:  st.Size,
-		mtime: timespec{sec: sec, nsec: nsec},
-		rdev:  uint64(st.Rdev),
-		id:    fileID{dev: uint64(st.Dev), ino: st.Ino},
+	return Node{
+		Name:  name,
+		Mode:  st.Mode,
+		UID:   st.Uid,
+		GID:   st.Gid,
+		Nlink: uint64(st.Nlink), // uint32 on some architectures
+		Size:  st.Size,
+		Mtime: Timespec{Sec: sec, Nsec: nsec},
+		Rdev:  uint64(st.Rdev),
+		ID:    FileID{Dev: uint64(st.Dev), Ino: st.Ino},
 	}
 }
 
-func readLink(p string) (string, error) { return os.Readlink(p) }
+// Lstat lstats p.
+func Lstat(p string) (Node, error) {
+	var st unix.Stat_t
+	if err := unix.Lstat(p, &st); err != nil {
+		return Node{}, &fs.PathError{Op: "lstat", Path: p, Err: err}
+	}
+	return nodeOf(filepath.Base(p), &st), nil
+}
 
-// xattr is one extended attribute that a layer tar carries.
-type xattr struct{ key, value string }
+// LstatIfThere lstats p; ok is false when nothing is there.
+func LstatIfThere(p string) (n Node, ok bool, err error) {
+	n, err = Lstat(p)
+	if errors.Is(err, unix.ENOENT) {
+		return Node{}, false, nil
+	}
+	return n, err == nil, err
+}
 
-// readXattrs returns the xattrs of p that a layer tar carries
+// CountNames counts the entries of directory dir without an lstat of
+// each.
+func CountNames(dir string) (int, error) {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return 0, &fs.PathError{Op: "open", Path: dir, Err: err}
+	}
+	defer unix.Close(fd)
+	var buf []byte
+	names, err := dents.Names(fd, &buf)
+	if err != nil {
+		return 0, &fs.PathError{Op: "getdents", Path: dir, Err: err}
+	}
+	return len(names), nil
+}
+
+// ReadLink returns the target of symlink p.
+func ReadLink(p string) (string, error) { return os.Readlink(p) }
+
+// Xattr is one extended attribute that a layer tar carries.
+type Xattr struct{ Key, Value string }
+
+// ReadXattrs returns the xattrs of p that a layer tar carries
 // (archive.ExportedXattr), sorted by key, without following a symlink.
 // buf is reused and grown.
-func readXattrs(p string, buf *[]byte) ([]xattr, error) {
+func ReadXattrs(p string, buf *[]byte) ([]Xattr, error) {
 	keys, err := xattrs.LKeys(p, buf)
 	if err != nil {
 		return nil, &fs.PathError{Op: "listxattr", Path: p, Err: err}
 	}
-	var xs []xattr
+	var xs []Xattr
 	for _, key := range keys {
 		if !archive.ExportedXattr(key) {
 			continue
@@ -84,14 +120,14 @@ func readXattrs(p string, buf *[]byte) ([]xattr, error) {
 		if err != nil {
 			return nil, &fs.PathError{Op: "getxattr " + key, Path: p, Err: err}
 		}
-		xs = append(xs, xattr{key: key, value: string(val)})
+		xs = append(xs, Xattr{Key: key, Value: string(val)})
 	}
 	return xs, nil
 }
 
-// sameContent reports whether regular files a and b hold the same bytes,
+// SameContent reports whether regular files a and b hold the same bytes,
 // reading both in step through the two buffers of bufs.
-func sameContent(a, b string, bufs *[2][]byte) (bool, error) {
+func SameContent(a, b string, bufs *[2][]byte) (bool, error) {
 	fa, err := openNoFollow(a)
 	if err != nil {
 		return false, err
@@ -140,13 +176,4 @@ func openNoFollow(p string) (*os.File, error) {
 		return nil, &fs.PathError{Op: "open", Path: p, Err: err}
 	}
 	return os.NewFile(uintptr(fd), p), nil
-}
-
-// lstatNode lstats p.
-func lstatNode(p string) (node, error) {
-	var st unix.Stat_t
-	if err := unix.Lstat(p, &st); err != nil {
-		return node{}, &fs.PathError{Op: "lstat", Path: p, Err: err}
-	}
-	return nodeOf(filepath.Base(p), &st), nil
 }

@@ -1,8 +1,10 @@
-package naive
+package layerdiff
 
 import (
 	"fmt"
 	"io"
+
+	"github.com/layerfs/graphdriver/internal/fstree"
 
 	graphdriver "github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
@@ -16,7 +18,7 @@ import (
 func Changes(layer, parent string) ([]graphdriver.Change, error) {
 	w, err := walk(layer, parent)
 	if err != nil {
-		return nil, fmt.Errorf("naive: changes of %s: %w", layer, err)
+		return nil, fmt.Errorf("layerdiff: changes of %s: %w", layer, err)
 	}
 	return w.changes, nil
 }
@@ -32,7 +34,7 @@ func Plan(layer, parent string) ([]archive.Entry, error) {
 		err = w.reserved
 	}
 	if err != nil {
-		return nil, fmt.Errorf("naive: plan diff of %s: %w", layer, err)
+		return nil, fmt.Errorf("layerdiff: plan diff of %s: %w", layer, err)
 	}
 	return w.entries, nil
 }
@@ -57,7 +59,7 @@ func Diff(layer, parent string, idMap graphdriver.IDMap) (io.ReadCloser, error) 
 func DiffSize(layer, parent string) (int64, error) {
 	w, err := walk(layer, parent)
 	if err != nil {
-		return 0, fmt.Errorf("naive: diff size of %s: %w", layer, err)
+		return 0, fmt.Errorf("layerdiff: diff size of %s: %w", layer, err)
 	}
 	return w.size, nil
 }
@@ -77,11 +79,11 @@ func NewComparer(layer, parent string) *Comparer {
 
 // Differs reports whether the entry rel, present in both trees, differs.
 func (c *Comparer) Differs(rel string) (bool, error) {
-	u, err := lstatNode(c.pc.layerPath(rel))
+	u, err := fstree.Lstat(c.pc.layerPath(rel))
 	if err != nil {
 		return false, err
 	}
-	l, err := lstatNode(c.pc.parentPath(rel))
+	l, err := fstree.Lstat(c.pc.parentPath(rel))
 	if err != nil {
 		return false, err
 	}

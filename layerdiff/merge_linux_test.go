@@ -1,41 +1,19 @@
-package naive
+package layerdiff
 
 import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/layerfs/graphdriver/cow"
 	"golang.org/x/sys/unix"
 )
-
-// mergeTree is a tree as a list of "path kind[:content]" lines: kind is
-// "d" (mode 0755), "f" (0644) or "l" (symlink).
-func makeMergeTree(t *testing.T, root string, lines ...string) {
-	t.Helper()
-	for _, line := range lines {
-		p, spec, _ := strings.Cut(line, " ")
-		kind, content, _ := strings.Cut(spec, ":")
-		full := filepath.Join(root, p)
-		var err error
-		switch kind {
-		case "d":
-			err = os.MkdirAll(full, 0o755)
-		case "f":
-			err = os.WriteFile(full, []byte(content), 0o644)
-		case "l":
-			err = os.Symlink(content, full)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 func listMergeTree(t *testing.T, root string) []string {
 	t.Helper()
@@ -107,8 +85,8 @@ func TestMerge(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			base := t.TempDir()
 			dst, diff := filepath.Join(base, "dst"), filepath.Join(base, "diff")
-			makeMergeTree(t, dst, append([]string{". d"}, tt.dst...)...)
-			makeMergeTree(t, diff, append([]string{". d"}, tt.diff...)...)
+			ops.FromLines(t, dst, append([]string{". d"}, tt.dst...)...)
+			ops.FromLines(t, diff, append([]string{". d"}, tt.diff...)...)
 			if err := Merge(dst, diff, cow.NewCopier(nil)); err != nil {
 				t.Fatal(err)
 			}
@@ -122,8 +100,8 @@ func TestMerge(t *testing.T) {
 func TestMergeMetadataAndLinks(t *testing.T) {
 	base := t.TempDir()
 	dst, diff := filepath.Join(base, "dst"), filepath.Join(base, "diff")
-	makeMergeTree(t, dst, ". d", "d d", "d/x f:x")
-	makeMergeTree(t, diff, ". d", "d d", "d/a f:linked")
+	ops.FromLines(t, dst, ". d", "d d", "d/x f:x")
+	ops.FromLines(t, diff, ". d", "d d", "d/a f:linked")
 	if err := os.Link(filepath.Join(diff, "d/a"), filepath.Join(diff, "d/b")); err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,11 @@
-package naive
+package layerdiff
 
 import (
 	"path"
 	"path/filepath"
 	"slices"
+
+	"github.com/layerfs/graphdriver/internal/fstree"
 
 	graphdriver "github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
@@ -20,7 +22,7 @@ type walker struct {
 	entries []archive.Entry
 	size    int64
 	// counted holds the inodes with several links whose size is in size.
-	counted map[fileID]bool
+	counted map[fstree.FileID]bool
 	// reserved is set for the first changed path a tar cannot carry.
 	reserved error
 
@@ -37,7 +39,7 @@ type pathCompare struct {
 // walk compares layer with parent ("" for the empty tree) and returns
 // the sorted results.
 func walk(layer, parent string) (*walker, error) {
-	w := &walker{pathCompare: pathCompare{layer: layer, parent: parent}, counted: make(map[fileID]bool), links: newLinkBook()}
+	w := &walker{pathCompare: pathCompare{layer: layer, parent: parent}, counted: make(map[fstree.FileID]bool), links: newLinkBook()}
 	if _, err := w.dir("", parent != ""); err != nil {
 		return nil, err
 	}
@@ -60,13 +62,13 @@ func (w *pathCompare) parentPath(rel string) string {
 // parent (both) or with nothing (all its entries are new), merge-joining
 // the two sorted listings, and reports whether anything below rel changed.
 func (w *walker) dir(rel string, both bool) (changed bool, err error) {
-	upper, err := listDir(w.layerPath(rel), rel == "")
+	upper, err := fstree.List(w.layerPath(rel), rel == "")
 	if err != nil {
 		return false, err
 	}
-	var lower []node
+	var lower []fstree.Node
 	if both {
-		if lower, err = listDir(w.parentPath(rel), rel == ""); err != nil {
+		if lower, err = fstree.List(w.parentPath(rel), rel == ""); err != nil {
 			return false, err
 		}
 	}
@@ -75,15 +77,15 @@ func (w *walker) dir(rel string, both bool) (changed bool, err error) {
 	for i, j := 0, 0; i < len(upper) || j < len(lower); {
 		c := true
 		switch {
-		case j == len(lower) || (i < len(upper) && upper[i].name < lower[j].name):
-			err = w.added(path.Join(rel, upper[i].name), &upper[i])
+		case j == len(lower) || (i < len(upper) && upper[i].Name < lower[j].Name):
+			err = w.added(path.Join(rel, upper[i].Name), &upper[i])
 			i++
-		case i == len(upper) || lower[j].name < upper[i].name:
-			w.deleted(path.Join(rel, lower[j].name), &lower[j])
-			gone = append(gone, lower[j].name)
+		case i == len(upper) || lower[j].Name < upper[i].Name:
+			w.deleted(path.Join(rel, lower[j].Name), &lower[j])
+			gone = append(gone, lower[j].Name)
 			j++
 		default:
-			c, err = w.both(path.Join(rel, upper[i].name), &upper[i], &lower[j])
+			c, err = w.both(path.Join(rel, upper[i].Name), &upper[i], &lower[j])
 			common++
 			i, j = i+1, j+1
 		}
@@ -97,10 +99,10 @@ func (w *walker) dir(rel string, both bool) (changed bool, err error) {
 }
 
 // added records a path only the layer has, and everything below it.
-func (w *walker) added(rel string, n *node) error {
+func (w *walker) added(rel string, n *fstree.Node) error {
 	w.record(rel, n, graphdriver.ChangeAdd)
 	w.links.noteLayer(rel, n)
-	if n.isDir() {
+	if n.IsDir() {
 		_, err := w.dir(rel, false)
 		return err
 	}
@@ -109,18 +111,18 @@ func (w *walker) added(rel string, n *node) error {
 
 // deleted records a path only the parent has: one Delete for the top of a
 // removed subtree.
-func (w *walker) deleted(rel string, n *node) {
+func (w *walker) deleted(rel string, n *fstree.Node) {
 	w.changes = append(w.changes, graphdriver.Change{Path: "/" + rel, Kind: graphdriver.ChangeDelete})
 	w.links.noteParent(rel, n)
-	if n.isDir() {
+	if n.IsDir() {
 		w.links.unvisited = append(w.links.unvisited, rel)
 	}
 }
 
 // both compares a path present in both trees and reports whether it, or
 // anything below it, changed.
-func (w *walker) both(rel string, u, l *node) (bool, error) {
-	if u.isDir() && l.isDir() {
+func (w *walker) both(rel string, u, l *fstree.Node) (bool, error) {
+	if u.IsDir() && l.IsDir() {
 		own, err := w.differs(rel, u, l)
 		if err != nil {
 			return false, err
@@ -136,7 +138,7 @@ func (w *walker) both(rel string, u, l *node) (bool, error) {
 	}
 	w.links.noteLayer(rel, u)
 	w.links.noteParent(rel, l)
-	if u.typ() != l.typ() {
+	if u.Type() != l.Type() {
 		return true, w.replaced(rel, u, l)
 	}
 	diff, err := w.differs(rel, u, l)
@@ -146,7 +148,7 @@ func (w *walker) both(rel string, u, l *node) (bool, error) {
 		}
 		return diff, err
 	}
-	if u.linked() || l.linked() {
+	if u.Linked() || l.Linked() {
 		// Equal so far; whether its hardlink group changed is known
 		// once the whole layer has been walked.
 		w.links.pending = append(w.links.pending, pending{rel: rel, upper: *u, lower: *l})
@@ -157,12 +159,12 @@ func (w *walker) both(rel string, u, l *node) (bool, error) {
 // replaced records a path whose type changed. A new directory's entries
 // are all new; an old directory's entries go without a Delete each (the
 // applier removes the directory with them).
-func (w *walker) replaced(rel string, u, l *node) error {
+func (w *walker) replaced(rel string, u, l *fstree.Node) error {
 	w.record(rel, u, graphdriver.ChangeModify)
-	if l.isDir() {
+	if l.IsDir() {
 		w.links.unvisited = append(w.links.unvisited, rel)
 	}
-	if u.isDir() {
+	if u.IsDir() {
 		_, err := w.dir(rel, false)
 		return err
 	}
@@ -172,61 +174,61 @@ func (w *walker) replaced(rel string, u, l *node) error {
 // differs reports whether a path of one type in both trees differs in
 // its own metadata or, for a regular file, content (rules 3 and 4). The
 // cheap checks go first.
-func (w *pathCompare) differs(rel string, u, l *node) (bool, error) {
-	if statDiffers(u, l) {
+func (w *pathCompare) differs(rel string, u, l *fstree.Node) (bool, error) {
+	if fstree.StatDiffers(u, l) {
 		return true, nil
 	}
 	up, lp := w.layerPath(rel), w.parentPath(rel)
-	if u.typ() == typeLink {
+	if u.Type() == fstree.TypeLink {
 		same, err := sameLinkTarget(up, lp)
 		if err != nil || !same {
 			return !same, err
 		}
 	}
-	ux, err := readXattrs(up, &w.xattr)
+	ux, err := fstree.ReadXattrs(up, &w.xattr)
 	if err != nil {
 		return false, err
 	}
-	lx, err := readXattrs(lp, &w.xattr)
+	lx, err := fstree.ReadXattrs(lp, &w.xattr)
 	if err != nil {
 		return false, err
 	}
 	if !slices.Equal(ux, lx) {
 		return true, nil
 	}
-	if !needsContent(u, l) {
+	if !fstree.NeedsContent(u, l) {
 		return false, nil
 	}
-	same, err := sameContent(up, lp, &w.cmp)
+	same, err := fstree.SameContent(up, lp, &w.cmp)
 	return !same, err
 }
 
 func sameLinkTarget(a, b string) (bool, error) {
-	ta, err := readLink(a)
+	ta, err := fstree.ReadLink(a)
 	if err != nil {
 		return false, err
 	}
-	tb, err := readLink(b)
+	tb, err := fstree.ReadLink(b)
 	return ta == tb, err
 }
 
 // record adds a change of a path the tar carries. n is nil for a
 // directory marked changed after the walk.
-func (w *walker) record(rel string, n *node, kind graphdriver.ChangeKind) {
+func (w *walker) record(rel string, n *fstree.Node, kind graphdriver.ChangeKind) {
 	w.changes = append(w.changes, graphdriver.Change{Path: "/" + rel, Kind: kind})
 	e := archive.Entry{Path: rel, Kind: archive.EntryPath}
 	w.entries = append(w.entries, e)
 	if w.reserved == nil {
 		w.reserved = archive.CheckEntry(e)
 	}
-	if n == nil || !n.isReg() {
+	if n == nil || !n.IsReg() {
 		return
 	}
-	if n.linked() {
-		if w.counted[n.id] {
+	if n.Linked() {
+		if w.counted[n.ID] {
 			return
 		}
-		w.counted[n.id] = true
+		w.counted[n.ID] = true
 	}
-	w.size += n.size
+	w.size += n.Size
 }

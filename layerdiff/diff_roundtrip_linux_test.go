@@ -1,4 +1,4 @@
-package naive
+package layerdiff
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -38,11 +40,11 @@ func TestDiffRoundTrip(t *testing.T) {
 			}
 			checkHoldsPlan(t, applied, layer, parentArg)
 
-			merged := derive(t, parent)
+			merged := ops.Derive(t, parent)
 			mergeAUFS(t, merged, applied)
 			for _, pair := range [][2]string{{merged, layer}, {layer, merged}} {
 				changes, err := Changes(pair[0], pair[1])
-				must(t, err)
+				ops.Must(t, err)
 				if len(changes) > 0 {
 					t.Errorf("parent + applied diff differs from the layer: %v", changes)
 				}
@@ -59,7 +61,7 @@ func TestDiffRoundTrip(t *testing.T) {
 func checkHoldsPlan(t *testing.T, applied, layer, parent string) {
 	t.Helper()
 	plan, err := Plan(layer, parent)
-	must(t, err)
+	ops.Must(t, err)
 	var want []string
 	for _, e := range plan {
 		name := e.Path
@@ -73,7 +75,7 @@ func checkHoldsPlan(t *testing.T, applied, layer, parent string) {
 	}
 	slices.Sort(want)
 	changes, err := Changes(applied, "")
-	must(t, err)
+	ops.Must(t, err)
 	if diff := cmp.Diff(want, changeStrings(changes), cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("applied diff dir (-plan +got):\n%s", diff)
 	}
@@ -105,8 +107,8 @@ func mergeAUFS(t *testing.T, dst, diff string) {
 		}
 		return nil
 	})
-	must(t, err)
-	cpTree(t, diff, dst, "--remove-destination")
+	ops.Must(t, err)
+	ops.CpTree(t, diff, dst, "--remove-destination")
 }
 
 func clearDir(dir string) error {
