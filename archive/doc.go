@@ -99,7 +99,7 @@
 //
 // Write, and NewReader which streams it from a goroutine that Close
 // stops, emits the canonical tar of a change set computed elsewhere (by
-// naive.Plan, or a backend's native diff) as Entry values: paths read
+// layerdiff.Plan, or a backend's native diff) as Entry values: paths read
 // from the layer root (lstat; file content opened beneath the root with
 // openat2 RESOLVE_NO_SYMLINKS and O_NOFOLLOW), whiteouts and opaque
 // markers with whiteout.Header's fixed AUFS headers, never as hardlinks.

@@ -75,9 +75,9 @@
 //
 // Diff, Changes and DiffSize of a layer against its own parent walk its
 // diff dir and judge each path there against the merged views, so the
-// tar is byte-identical to every other backend's (see naive); AUFS
+// tar is byte-identical to every other backend's (see layerdiff); AUFS
 // metadata never reaches it. A hardlink (a pseudo-link in .wh..wh.plnk is
-// one) makes the walk fall back to naive over both views, which resolves
+// one) makes the walk fall back to layerdiff's walk of both views, which resolves
 // it. ApplyDiff unpacks straight into the diff dir with AUFS whiteouts.
 // Migrating a store to overlay2 is package migrate's.
 //

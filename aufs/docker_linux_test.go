@@ -148,7 +148,7 @@ func TestOpensDockerStore(t *testing.T) {
 }
 
 // checkDockerDiff checks the middle layer's Diff: no AUFS metadata, the
-// plnk hardlink resolved, and the bytes naive.Diff gives for the same two
+// plnk hardlink resolved, and the bytes layerdiff.Diff gives for the same two
 // trees laid out as plain directories.
 func checkDockerDiff(t *testing.T, d *Driver, home string) {
 	t.Helper()

@@ -2,10 +2,10 @@ package aufs
 
 // Native diff: Changes, Diff and DiffSize of a layer against its own
 // parent walk only the layer's diff dir, as Docker's aufs Diff tars it,
-// but with naive.UpperDiff, which judges every path it holds against the
+// but with upperdiff.Walk, which judges every path it holds against the
 // merged views of the layer and of its parent exactly as the full walk
 // does, so the result, and the tar written from the merged view, are
-// byte-identical to naive's (and to every other backend's). What aufs
+// byte-identical to layerdiff's (and to every other backend's). What aufs
 // adds is how its diff dir reads: a deletion is a ".wh.<name>" file, a
 // directory made again an opaque one (".wh..wh..opq", or a ".wh.<name>"
 // beside a directory <name>), and AUFS's own metadata at the root
@@ -35,7 +35,7 @@ func (d *Driver) upperDir(id, parent string) (string, upperdiff.Format, bool) {
 	return d.diffDir(id), &upperFormat{}, true
 }
 
-// upperFormat reads an AUFS diff dir for naive.UpperDiff.
+// upperFormat reads an AUFS diff dir for upperdiff.Walk.
 type upperFormat struct{ xbuf []byte }
 
 // ReadDir refuses dir when its xattrs say it is not a plain AUFS

@@ -20,7 +20,7 @@ import (
 // archive's AUFS whiteouts and markers instead of the mount program's.
 func TestNativeDiffMatchesNaive(t *testing.T) {
 	d := openDriver(t, t.TempDir())
-	upperdifftest.MatchesNaive(t, d, d.differ())
+	upperdifftest.MatchesFullWalk(t, d, d.differ())
 }
 
 // TestNativeDiffDockerForms: what kernel aufs leaves in a branch that

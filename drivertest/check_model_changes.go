@@ -72,7 +72,7 @@ func isEmptyDir(v modelView, dir string) bool {
 
 // expectedChanges is what Changes must list for a layer whose parent's
 // tree is parent and whose own is layer, by the canonical rules (see
-// naive's package doc): an entry only in the layer is an Add; one only
+// package layerdiff's doc): an entry only in the layer is an Add; one only
 // in the parent is a Delete when its directory is still a directory (so
 // a removed subtree is one Delete, and a directory replaced by a file
 // gives none); one in both is a Modify when its type, mode, owner,

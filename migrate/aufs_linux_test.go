@@ -137,7 +137,7 @@ func TestAufsToOverlay2(t *testing.T) {
 	}
 	requireDeviceWhiteout(t, filepath.Join(overlayHome, "ctr", "diff", "bin", "bash"))
 	// etc lost its only entry: the canonical diff says so with an opaque
-	// marker (naive's rule 6), which overlay2 stores as the xattr.
+	// marker (layerdiff's rule 6), which overlay2 stores as the xattr.
 	for _, dir := range []string{"mid/diff/etc", "mid/diff/var/cache", "ctr/diff/var/cache"} {
 		if v, err := unixGetxattr(filepath.Join(overlayHome, dir), "trusted.overlay.opaque"); err != nil || v != "y" {
 			t.Errorf("%s: trusted.overlay.opaque = %q, %v; want y", dir, v, err)

@@ -66,13 +66,13 @@
 //
 // Changes, Diff and DiffSize of a layer against its own parent walk only
 // its diff dir (the native diff), comparing each path it holds in the
-// merged views exactly as package naive does, so the output is
-// byte-identical to naive's. That is sound only when the kernel did as
+// merged views exactly as package layerdiff does, so the output is
+// byte-identical to layerdiff's walk. That is sound only when the kernel did as
 // the options above ask: New probes a test mount (chmod of a lower file
 // must copy it up whole; rename of a lower dir must fail with EXDEV) and
 // Status says "Native Overlay Diff: false (why)" when it did not. Any
 // other parent, a store made elsewhere (redirect or metacopy xattrs) and
-// hardlinks fall back to naive's walk of both merged views. ApplyDiff
+// hardlinks fall back to layerdiff's walk of both merged views. ApplyDiff
 // unpacks straight into the diff dir with package archive.
 //
 // # Platforms

@@ -2,7 +2,6 @@ package overlay2
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -11,9 +10,7 @@ import (
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/internal/layers"
 	"github.com/layerfs/graphdriver/internal/locker"
-	"github.com/layerfs/graphdriver/internal/options"
 	"github.com/layerfs/graphdriver/whiteout"
-	"golang.org/x/sys/unix"
 )
 
 // Driver is the overlay2 backend. It is safe for use from many goroutines.
@@ -47,50 +44,6 @@ type view struct {
 	mounted bool // dir is an overlay mount of ours (else the diff dir itself)
 }
 
-func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, error) {
-	if os.Geteuid() != 0 {
-		return nil, fmt.Errorf("overlay2: open %s: %w: mounting overlayfs needs root or a user namespace (running as uid %d)",
-			home, graphdriver.ErrNotSupported, os.Geteuid())
-	}
-	parsed, err := options.Parse(Name, opts, "mount_api")
-	if err != nil {
-		return nil, err
-	}
-	api, err := parseMountAPI(parsed["mount_api"])
-	if err != nil {
-		return nil, err
-	}
-	d := &Driver{idMap: idMap, pageSize: unix.Getpagesize(),
-		table: layers.NewTable[layerInfo](Name), links: map[string]string{}}
-	d.views = &layers.Views[layerInfo, view]{Table: d.table, Locks: &d.locks, Mount: d.mountView, Unmount: d.unmountView}
-	if d.rootUID, d.rootGID, err = idMap.RootPair(); err != nil {
-		return nil, fmt.Errorf("overlay2: id map: root %w", err)
-	}
-	if d.home, err = filepath.Abs(home); err != nil {
-		return nil, fmt.Errorf("overlay2: open %s: %w", home, err)
-	}
-	if d.probe, err = runProbes(d.home, api); err != nil {
-		return nil, err
-	}
-	if d.home, err = layers.MakeRealHome(Name, d.home, d.rootGID, filepath.Join(d.home, linkDir)); err != nil {
-		return nil, err
-	}
-	if err := d.load(); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
-func parseMountAPI(v string) (string, error) {
-	switch v {
-	case "", "auto":
-		return "auto", nil
-	case "new", "legacy":
-		return v, nil
-	}
-	return "", fmt.Errorf("overlay2: option overlay2.mount_api=%q: want auto, new or legacy", v)
-}
-
 // String returns "overlay2".
 func (d *Driver) String() string { return Name }
 
@@ -113,7 +66,7 @@ func nativeStatus(notExact string) string {
 	if notExact != "" {
 		return "false (" + notExact + ")"
 	}
-	return "true (walks the upper dir; naive for hardlinks, redirects, metacopy, other parents)"
+	return "true (walks the upper dir; full walk for hardlinks, redirects, metacopy, other parents)"
 }
 
 // GetMetadata returns what Docker's overlay2 returns: LowerDir (the

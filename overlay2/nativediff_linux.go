@@ -1,7 +1,7 @@
 package overlay2
 
 // Native diff: Changes, Diff and DiffSize of a layer against its own
-// parent walk only the layer's upper (diff) dir, with naive.UpperDiff
+// parent walk only the layer's upper (diff) dir, with upperdiff.Walk
 // (see there why its result is the full walk's). What overlay2 adds is
 // how its upper dir reads: a deletion is a char 0/0 whiteout, a
 // directory made again carries the opaque xattr (trusted or user form,
@@ -38,7 +38,7 @@ func (d *Driver) upperDir(id, parent string) (string, upperdiff.Format, bool) {
 	return d.diffDir(id), &upperFormat{opaqueKey: d.whiteoutFormat().OpaqueXattr()}, true
 }
 
-// upperFormat reads an overlay upper dir for naive.UpperDiff.
+// upperFormat reads an overlay upper dir for upperdiff.Walk.
 type upperFormat struct {
 	opaqueKey string // the xattr that makes an upper dir opaque
 	xbuf      []byte

@@ -19,7 +19,7 @@ import (
 // kernel's.
 func TestNativeDiffMatchesNaive(t *testing.T) {
 	d := openDriver(t, t.TempDir())
-	upperdifftest.MatchesNaive(t, d, d.differ())
+	upperdifftest.MatchesFullWalk(t, d, d.differ())
 }
 
 // TestNativeDiffOtherParentFallsBack: against another layer than its own

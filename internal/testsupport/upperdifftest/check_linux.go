@@ -13,12 +13,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// MatchesNaive runs every case of Cases on layers of d over Base and over
+// MatchesFullWalk runs every case of Cases on layers of d over Base and over
 // Base+MidChange, and holds the diff d gives (through differ, the
 // backend's Differ with Upper set) to the full walk of both views. Each
 // case is made twice: through the view, and by ApplyDiff of its own Diff
 // (the whiteouts and opaque dirs archive writes instead of the union's).
-func MatchesNaive(t *testing.T, d graphdriver.Driver, differ layerdiff.Differ) {
+func MatchesFullWalk(t *testing.T, d graphdriver.Driver, differ layerdiff.Differ) {
 	require.NoError(t, d.Create("base", "", nil))
 	ApplyStep(t, d, "base", dt.ApplierFunc(Base))
 	require.NoError(t, d.Create("mid", "base", nil))

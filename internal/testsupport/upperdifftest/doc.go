@@ -1,5 +1,5 @@
 // Package upperdifftest holds the cases that check a backend's upper-dir
-// diff (naive.Differ with Upper set) against the full walk of both views,
+// diff (layerdiff.Differ with Native set) against the full walk of both views,
 // for the backends that have one (overlay2, aufs): each case changes a
 // layer's view through Get and Put, and the check asks for the same
 // Changes, the same DiffSize and the same tar bytes from both engines,

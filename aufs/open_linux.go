@@ -7,8 +7,35 @@ import (
 	"path/filepath"
 
 	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/internal/fsprobe"
+	"github.com/layerfs/graphdriver/internal/layers"
 	"github.com/layerfs/graphdriver/internal/mountinfo"
 )
+
+func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, error) {
+	mnt, err := probe(opts)
+	if err != nil {
+		return nil, err
+	}
+	d := &Driver{idMap: idMap, mnt: mnt, table: layers.NewTable[struct{}](Name)}
+	d.views = &layers.Views[struct{}, view]{Table: d.table, Locks: &d.locks, Mount: d.mountView, Unmount: d.unmountView}
+	if d.rootUID, d.rootGID, err = idMap.RootPair(); err != nil {
+		return nil, fmt.Errorf("aufs: id map: root %w", err)
+	}
+	if d.home, err = filepath.Abs(home); err != nil {
+		return nil, fmt.Errorf("aufs: open %s: %w", home, err)
+	}
+	dirs := []string{filepath.Join(d.home, diffName), filepath.Join(d.home, layersName),
+		filepath.Join(d.home, mntName), filepath.Join(d.home, workName)}
+	if d.home, err = layers.MakeRealHome(Name, d.home, d.rootGID, dirs...); err != nil {
+		return nil, err
+	}
+	d.fsName, _ = fsprobe.BackingFS(d.home)
+	if err := d.load(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
 
 // load reads the store into memory and reconciles what a crash left.
 // Mounts under home belong to a previous process that did not Put them:

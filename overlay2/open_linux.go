@@ -9,7 +9,53 @@ import (
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/internal/layers"
+	"github.com/layerfs/graphdriver/internal/options"
+	"golang.org/x/sys/unix"
 )
+
+func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, error) {
+	if os.Geteuid() != 0 {
+		return nil, fmt.Errorf("overlay2: open %s: %w: mounting overlayfs needs root or a user namespace (running as uid %d)",
+			home, graphdriver.ErrNotSupported, os.Geteuid())
+	}
+	parsed, err := options.Parse(Name, opts, "mount_api")
+	if err != nil {
+		return nil, err
+	}
+	api, err := parseMountAPI(parsed["mount_api"])
+	if err != nil {
+		return nil, err
+	}
+	d := &Driver{idMap: idMap, pageSize: unix.Getpagesize(),
+		table: layers.NewTable[layerInfo](Name), links: map[string]string{}}
+	d.views = &layers.Views[layerInfo, view]{Table: d.table, Locks: &d.locks, Mount: d.mountView, Unmount: d.unmountView}
+	if d.rootUID, d.rootGID, err = idMap.RootPair(); err != nil {
+		return nil, fmt.Errorf("overlay2: id map: root %w", err)
+	}
+	if d.home, err = filepath.Abs(home); err != nil {
+		return nil, fmt.Errorf("overlay2: open %s: %w", home, err)
+	}
+	if d.probe, err = runProbes(d.home, api); err != nil {
+		return nil, err
+	}
+	if d.home, err = layers.MakeRealHome(Name, d.home, d.rootGID, filepath.Join(d.home, linkDir)); err != nil {
+		return nil, err
+	}
+	if err := d.load(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func parseMountAPI(v string) (string, error) {
+	switch v {
+	case "", "auto":
+		return "auto", nil
+	case "new", "legacy":
+		return v, nil
+	}
+	return "", fmt.Errorf("overlay2: option overlay2.mount_api=%q: want auto, new or legacy", v)
+}
 
 // load reads the store into memory and reconciles what a crash left.
 // Mounts under home (overlays, and read-only binds of base layers) belong to a previous process that did not

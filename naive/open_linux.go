@@ -7,8 +7,53 @@ import (
 	"strings"
 
 	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/cow"
+	"github.com/layerfs/graphdriver/internal/fsprobe"
 	"github.com/layerfs/graphdriver/internal/layers"
+	"github.com/layerfs/graphdriver/internal/options"
 )
+
+func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, error) {
+	parsed, err := options.Parse(Name, opts, "xattrs")
+	if err != nil {
+		return nil, err
+	}
+	copyOpts, err := layers.CopyOptions(Name, parsed)
+	if err != nil {
+		return nil, err
+	}
+	d := &Driver{home: home, idMap: idMap, table: layers.NewTable[layerInfo](Name),
+		copier: cow.NewCopier(copyOpts), views: make(map[string]int), farms: make(map[string]string)}
+	d.dirs = &layers.DirStore[layerInfo, meta]{Table: d.table, Dir: d.diffsDir(),
+		Meta: layers.MetaFiles[meta]{Dir: d.metaDir()}, RemoveTree: removeTree}
+	if d.rootUID, d.rootGID, err = layers.RootPair(Name, idMap); err != nil {
+		return nil, err
+	}
+	if err := layers.MakeHome(Name, home, d.rootGID, d.diffsDir(), d.metaDir()); err != nil {
+		return nil, err
+	}
+	if err := d.makeViewsDir(); err != nil {
+		return nil, err
+	}
+	if err := d.load(); err != nil {
+		return nil, err
+	}
+	d.fsName, _ = fsprobe.BackingFS(home)
+	d.reflink, _ = cow.ReflinkSupported(home)
+	return d, nil
+}
+
+// makeViewsDir makes views/ private (0700): the views hold copies of
+// setuid binaries. Whatever it held is a leftover of an earlier process.
+func (d *Driver) makeViewsDir() error {
+	if err := removeTree(d.viewsDir()); err != nil {
+		return fmt.Errorf("naive: open %s: purge views: %w", d.home, err)
+	}
+	if err := os.Mkdir(d.viewsDir(), 0o700); err != nil {
+		return fmt.Errorf("naive: open %s: %w", d.home, err)
+	}
+	return nil
+}
 
 // meta is what naive records of a layer beside its diff, in
 // meta/<id>.json.
@@ -94,3 +139,6 @@ func (d *Driver) load() error {
 	}
 	return nil
 }
+
+// supported: naive needs nothing beyond Linux itself.
+func supported() error { return nil }

@@ -15,19 +15,19 @@ import (
 	"github.com/layerfs/graphdriver/internal/testsupport/loopfs"
 )
 
-func newDriver(home string) (graphdriver.Driver, error) {
+func openStore(home string) (graphdriver.Driver, error) {
 	return New(home, nil, graphdriver.IDMap{})
 }
 
 func TestConformance(t *testing.T) {
-	drivertest.Run(t, newDriver)
+	drivertest.Run(t, openStore)
 }
 
 // TestConformanceOnXFSReflink runs the suite again on a loopback xfs with
 // reflink, where views clone file extents instead of copying them.
 func TestConformanceOnXFSReflink(t *testing.T) {
 	loopfs.TempDirOnReflinkXFS(t)
-	drivertest.Run(t, newDriver)
+	drivertest.Run(t, openStore)
 }
 
 // TestPutOfUnfoldableViewIsRefused writes into the views of a read-only

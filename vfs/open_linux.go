@@ -6,8 +6,38 @@ import (
 	"path/filepath"
 
 	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/cow"
+	"github.com/layerfs/graphdriver/internal/fsprobe"
 	"github.com/layerfs/graphdriver/internal/layers"
+	"github.com/layerfs/graphdriver/internal/options"
 )
+
+func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, error) {
+	parsed, err := options.Parse(Name, opts, "xattrs")
+	if err != nil {
+		return nil, err
+	}
+	d := &Driver{home: home, idMap: idMap, table: layers.NewTable[layerInfo](Name)}
+	d.dirs = &layers.DirStore[layerInfo, meta]{Table: d.table, Dir: d.layersDir(),
+		Meta: layers.MetaFiles[meta]{Dir: d.metaDir()}, RemoveTree: os.RemoveAll}
+	copyOpts, err := layers.CopyOptions(Name, parsed)
+	if err != nil {
+		return nil, err
+	}
+	d.copier = cow.NewCopier(copyOpts)
+	if d.rootUID, d.rootGID, err = layers.RootPair(Name, idMap); err != nil {
+		return nil, err
+	}
+	if err := layers.MakeHome(Name, home, d.rootGID, d.layersDir(), d.metaDir()); err != nil {
+		return nil, err
+	}
+	if err := d.load(); err != nil {
+		return nil, err
+	}
+	d.fsName, _ = fsprobe.BackingFS(home)
+	d.reflink, _ = cow.ReflinkSupported(home)
+	return d, nil
+}
 
 // meta is what vfs records of a layer beside its tree, in meta/<id>.json.
 // A layer directory without one (a store written by Docker's vfs) is a
@@ -47,3 +77,6 @@ func (d *Driver) load() error {
 	}
 	return nil
 }
+
+// supported: vfs needs nothing beyond Linux itself.
+func supported() error { return nil }

@@ -1,7 +1,6 @@
 package vfs
 
 import (
-	"fmt"
 	"os"
 
 	"github.com/layerfs/graphdriver"
@@ -43,50 +42,4 @@ func (d *Driver) buildTree(dst, parent string) error {
 		return d.copier.CopyTree(dst, d.layerDir(parent))
 	}
 	return layers.MkdirOwned(dst, 0o755, d.rootUID, d.rootGID)
-}
-
-// Remove deletes layer id: it is renamed aside first (the commit point),
-// then deleted, so a crash never leaves a half-deleted layer in place.
-func (d *Driver) Remove(id string) error {
-	if err := graphdriver.ValidateID(id); err != nil {
-		return fmt.Errorf("vfs: remove: %w", err)
-	}
-	d.locks.Lock(id)
-	defer d.locks.Unlock(id)
-	return d.removeLocked(id)
-}
-
-// removeLocked is Remove with id's lock held.
-func (d *Driver) removeLocked(id string) error {
-	return d.dirs.Remove(id, nil)
-}
-
-// Get returns the layer's directory: vfs layers are plain directories, so
-// it costs a map look-up.
-func (d *Driver) Get(id, mountLabel string) (string, error) {
-	if err := graphdriver.ValidateID(id); err != nil {
-		return "", fmt.Errorf("vfs: get: %w", err)
-	}
-	d.locks.Lock(id)
-	defer d.locks.Unlock(id)
-	if _, err := d.table.Hold("get", id); err != nil {
-		return "", err
-	}
-	return d.layerDir(id), nil
-}
-
-// Put releases a reference taken by Get.
-func (d *Driver) Put(id string) error {
-	if err := graphdriver.ValidateID(id); err != nil {
-		return fmt.Errorf("vfs: put: %w", err)
-	}
-	d.locks.Lock(id)
-	defer d.locks.Unlock(id)
-	if _, err := d.table.Lookup("put", id); err != nil {
-		return err
-	}
-	if _, ok := d.table.Drop(id); !ok {
-		return fmt.Errorf("vfs: put %s: %w", id, graphdriver.ErrNotMounted)
-	}
-	return nil
 }

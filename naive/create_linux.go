@@ -1,8 +1,6 @@
 package naive
 
 import (
-	"fmt"
-
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/internal/layers"
 )
@@ -42,21 +40,4 @@ func (d *Driver) makeEmptyRoot(dir string) error {
 		return err
 	}
 	return layers.MkdirOwned(dir, 0o755, d.rootUID, d.rootGID)
-}
-
-// Remove deletes layer id: its diff is renamed aside first (the commit
-// point), then deleted, so a crash never leaves a half-deleted layer.
-func (d *Driver) Remove(id string) error {
-	if err := graphdriver.ValidateID(id); err != nil {
-		return fmt.Errorf("naive: remove: %w", err)
-	}
-	d.locks.Lock(id)
-	defer d.locks.Unlock(id)
-	return d.removeLocked(id)
-}
-
-// removeLocked is Remove with id's lock held. The kept link farm of id
-// goes with it: nothing may build on a removed layer.
-func (d *Driver) removeLocked(id string) error {
-	return d.dirs.Remove(id, func() { d.dropFarm(id) })
 }

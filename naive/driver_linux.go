@@ -3,28 +3,15 @@ package naive
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"sync"
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/cow"
-	"github.com/layerfs/graphdriver/internal/fsprobe"
 	"github.com/layerfs/graphdriver/internal/layers"
 	"github.com/layerfs/graphdriver/internal/locker"
-	"github.com/layerfs/graphdriver/internal/options"
 )
-
-// Name is the name the naive backend registers under.
-const Name = "naive"
-
-func init() {
-	graphdriver.Register(Name, func(home string, opts []string, idMap graphdriver.IDMap) (graphdriver.Driver, error) {
-		return New(home, opts, idMap)
-	})
-}
 
 // Driver is the naive backend: layers stored as AUFS-form diffs, views
 // composed in user space. It is safe for use from many goroutines.
@@ -58,68 +45,6 @@ type Driver struct {
 // layerInfo is what naive keeps per layer beside its parent.
 type layerInfo struct {
 	ReadWrite bool
-}
-
-// Supported returns nil when naive can keep a store under home on this
-// machine, and an error wrapping graphdriver.ErrNotSupported saying why
-// otherwise. It needs no privilege and no kernel feature beyond Linux
-// itself; it writes nothing.
-func Supported(home string) error {
-	if runtime.GOOS != "linux" {
-		return fmt.Errorf("naive: %w on %s: views keep Linux metadata (owners, xattrs, devices)", graphdriver.ErrNotSupported, runtime.GOOS)
-	}
-	return nil
-}
-
-// New opens the naive store under home, creating it if needed, and puts
-// right what a crash left: half-made, half-removed and half-folded
-// layers, and views (a view is never kept across an open: writes not yet
-// folded back by a Put are lost with the process). Recognized option:
-// "naive.xattrs=strict|skip-unsupported" (what to do when the filesystem
-// refuses an xattr while composing a view; default strict).
-func New(home string, opts []string, idMap graphdriver.IDMap) (*Driver, error) {
-	if err := Supported(home); err != nil {
-		return nil, err
-	}
-	parsed, err := options.Parse(Name, opts, "xattrs")
-	if err != nil {
-		return nil, err
-	}
-	copyOpts, err := layers.CopyOptions(Name, parsed)
-	if err != nil {
-		return nil, err
-	}
-	d := &Driver{home: home, idMap: idMap, table: layers.NewTable[layerInfo](Name),
-		copier: cow.NewCopier(copyOpts), views: make(map[string]int), farms: make(map[string]string)}
-	d.dirs = &layers.DirStore[layerInfo, meta]{Table: d.table, Dir: d.diffsDir(),
-		Meta: layers.MetaFiles[meta]{Dir: d.metaDir()}, RemoveTree: removeTree}
-	if d.rootUID, d.rootGID, err = layers.RootPair(Name, idMap); err != nil {
-		return nil, err
-	}
-	if err := layers.MakeHome(Name, home, d.rootGID, d.diffsDir(), d.metaDir()); err != nil {
-		return nil, err
-	}
-	if err := d.makeViewsDir(); err != nil {
-		return nil, err
-	}
-	if err := d.load(); err != nil {
-		return nil, err
-	}
-	d.fsName, _ = fsprobe.BackingFS(home)
-	d.reflink, _ = cow.ReflinkSupported(home)
-	return d, nil
-}
-
-// makeViewsDir makes views/ private (0700): the views hold copies of
-// setuid binaries. Whatever it held is a leftover of an earlier process.
-func (d *Driver) makeViewsDir() error {
-	if err := removeTree(d.viewsDir()); err != nil {
-		return fmt.Errorf("naive: open %s: purge views: %w", d.home, err)
-	}
-	if err := os.Mkdir(d.viewsDir(), 0o700); err != nil {
-		return fmt.Errorf("naive: open %s: %w", d.home, err)
-	}
-	return nil
 }
 
 // String returns "naive".
@@ -180,10 +105,14 @@ func (d *Driver) Cleanup() error {
 	return errors.Join(errs...)
 }
 
-func (d *Driver) diffsDir() string         { return filepath.Join(d.home, "diff") }
-func (d *Driver) metaDir() string          { return filepath.Join(d.home, "meta") }
-func (d *Driver) viewsDir() string         { return filepath.Join(d.home, "views") }
+func (d *Driver) diffsDir() string { return filepath.Join(d.home, "diff") }
+
+func (d *Driver) metaDir() string { return filepath.Join(d.home, "meta") }
+
+func (d *Driver) viewsDir() string { return filepath.Join(d.home, "views") }
+
 func (d *Driver) diffDir(id string) string { return filepath.Join(d.diffsDir(), id) }
+
 func (d *Driver) viewDir(id string) string { return filepath.Join(d.viewsDir(), id) }
 
 // chain returns the diff directories of id and its ancestors, id first.

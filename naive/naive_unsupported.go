@@ -1,0 +1,23 @@
+//go:build !linux
+
+package naive
+
+import (
+	"fmt"
+	"runtime"
+
+	"github.com/layerfs/graphdriver"
+)
+
+// Driver is the naive backend; off Linux it cannot be opened.
+type Driver struct {
+	graphdriver.Driver
+}
+
+func notSupported() error {
+	return fmt.Errorf("naive: %w on %s: views keep Linux metadata (owners, xattrs, devices)", graphdriver.ErrNotSupported, runtime.GOOS)
+}
+
+func newDriver(string, []string, graphdriver.IDMap) (*Driver, error) { return nil, notSupported() }
+
+func supported() error { return notSupported() }

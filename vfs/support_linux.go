@@ -1,3 +1,0 @@
-package vfs
-
-func supported() error { return nil }
