@@ -72,4 +72,18 @@
 // backend that already has state under root, or else the first of
 // Priority that works on this machine, and reports why each other one was
 // rejected.
+//
+// # Packages
+//
+// ARCHITECTURE.md at the module root maps the packages, which way imports
+// go, and where each Driver method does its work in each backend. The
+// diff rules every backend keeps are package layerdiff's; layer tars are
+// package archive's.
+//
+// # When not to use it
+//
+// This package holds no backend: a program that imports only it gets
+// ErrNotSupported from New. It is not an image store either: manifests,
+// configs and tags are the runtime's; a layer here is a tree and its
+// parent, named by the caller's id.
 package graphdriver

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/layerfs/graphdriver"
-	"github.com/layerfs/graphdriver/internal/mountinfo"
+	"github.com/layerfs/graphdriver/internal/mount"
 	"github.com/layerfs/graphdriver/whiteout"
 	"golang.org/x/sys/unix"
 )
@@ -189,12 +189,12 @@ func TestRemoveLeakedMountBusy(t *testing.T) {
 	if err := d.Cleanup(); err != nil {
 		t.Fatal(err)
 	}
-	entries, err := mountinfo.Read()
+	entries, err := mount.Read()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !mountinfo.IsMountPoint(entries, leak) || mountinfo.IsMountPoint(entries, d.mntDir("b")) {
+	if !mount.IsMountPoint(entries, leak) || mount.IsMountPoint(entries, d.mntDir("b")) {
 		t.Fatalf("after Cleanup: leak mounted %v (want true), b mounted %v (want false)",
-			mountinfo.IsMountPoint(entries, leak), mountinfo.IsMountPoint(entries, d.mntDir("b")))
+			mount.IsMountPoint(entries, leak), mount.IsMountPoint(entries, d.mntDir("b")))
 	}
 }

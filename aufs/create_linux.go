@@ -37,7 +37,7 @@ func (d *Driver) create(id, parent string, opts *graphdriver.CreateOpts) (retErr
 	}
 	defer func() {
 		if retErr != nil {
-			retErr = errors.Join(retErr, layers.RemoveIfExists(d.tmpLayersFile(id)), os.RemoveAll(d.tmpDiffDir(id)),
+			retErr = errors.Join(retErr, layers.RemoveIfExists(d.tmpLayersFile(id)), layers.RemoveTree(d.tmpDiffDir(id)),
 				layers.RemoveIfExists(d.mntDir(id)))
 			d.table.Release(id)
 		}
@@ -58,7 +58,7 @@ func (d *Driver) build(id string, ancestors []string) error {
 	if err := os.WriteFile(d.tmpLayersFile(id), []byte(formatLayers(ancestors)), 0o644); err != nil {
 		return err
 	}
-	if err := os.RemoveAll(d.tmpDiffDir(id)); err != nil { // a crashed create's
+	if err := layers.RemoveTree(d.tmpDiffDir(id)); err != nil { // a crashed create's
 		return err
 	}
 	if err := layers.MkdirOwned(d.tmpDiffDir(id), 0o755, d.rootUID, d.rootGID); err != nil {

@@ -1,12 +1,11 @@
 package aufs
 
 import (
-	"errors"
-	"fmt"
 	"io"
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
+	"github.com/layerfs/graphdriver/internal/layers"
 	"github.com/layerfs/graphdriver/internal/upperdiff"
 	"github.com/layerfs/graphdriver/layerdiff"
 	"github.com/layerfs/graphdriver/whiteout"
@@ -48,29 +47,11 @@ func (d *Driver) differ() layerdiff.Differ {
 // any error the layer is removed: archive.Apply guarantees nothing
 // outside the diff dir was touched, and a rejected layer must not exist
 // afterwards.
-func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, retErr error) {
-	if err := graphdriver.ValidateID(id); err != nil {
-		return 0, fmt.Errorf("aufs: apply diff: %w", err)
-	}
-	l, err := d.table.LookupForApply(id, parent)
-	if err != nil {
-		return 0, err
-	}
-	defer func() {
-		if retErr != nil {
-			retErr = errors.Join(fmt.Errorf("aufs: apply diff %s: %w", id, retErr), d.Remove(id))
-		}
-	}()
-	opts := &archive.ApplyOptions{Whiteouts: whiteout.AUFS, IDMap: d.idMap}
-	if l.Parent != "" {
-		lower, err := d.Get(l.Parent, "")
-		if err != nil {
-			return 0, err
-		}
-		defer func() { retErr = errors.Join(retErr, d.Put(l.Parent)) }()
-		opts.Lower = archive.LowerIn(lower)
-	}
-	d.locks.Lock(id)
-	defer d.locks.Unlock(id)
-	return archive.Apply(d.diffDir(id), diff, opts)
+func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, err error) {
+	a := layers.Applier[struct{}]{Table: d.table, Locks: &d.locks,
+		Prepare: layers.IntoDir[struct{}](d, d.diffDir, func() archive.ApplyOptions {
+			return archive.ApplyOptions{Whiteouts: whiteout.AUFS, IDMap: d.idMap}
+		}),
+		RemoveLocked: d.removeLocked}
+	return a.Apply(id, parent, diff)
 }

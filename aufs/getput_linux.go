@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/layerfs/graphdriver/internal/layers"
+	"github.com/layerfs/graphdriver/internal/mount"
 )
 
 // Get returns the merged view of layer id, mounted at mnt/<id> on the
@@ -47,7 +48,7 @@ func (d *Driver) mountView(id string, l layer, label string) (view, error) {
 		spec.lowers = []string{filepath.Join("..", workName, id, "empty")}
 	}
 	if err := d.mnt.mount(spec); err != nil {
-		return view{}, errors.Join(err, os.RemoveAll(d.workDir(id)))
+		return view{}, errors.Join(err, layers.RemoveTree(d.workDir(id)))
 	}
 	return v, nil
 }
@@ -55,7 +56,7 @@ func (d *Driver) mountView(id string, l layer, label string) (view, error) {
 // makeWork makes work/<id>: the mount program's work dir, and an empty
 // dir to stand as the lower of a base layer (fuse-overlayfs needs one).
 func (d *Driver) makeWork(id string) error {
-	if err := os.RemoveAll(d.workDir(id)); err != nil {
+	if err := layers.RemoveTree(d.workDir(id)); err != nil {
 		return err
 	}
 	if err := layers.MkdirOwned(d.workDir(id), 0o700, os.Geteuid(), os.Getegid()); err != nil {
@@ -77,12 +78,12 @@ func (d *Driver) Put(id string) error {
 // unmountView unmounts the view of id, normalizes what a mount program
 // wrote into a read-write view and removes the work dir.
 func (d *Driver) unmountView(id string, v view) error {
-	if err := d.mnt.unmount(d.mntDir(id)); err != nil {
+	if err := mount.Unmount(d.mntDir(id)); err != nil {
 		return err
 	}
 	var err error
 	if v.rw && d.mnt.overlayMarkers() {
 		err = normalize(d.diffDir(id))
 	}
-	return errors.Join(err, os.RemoveAll(d.workDir(id)))
+	return errors.Join(err, layers.RemoveTree(d.workDir(id)))
 }

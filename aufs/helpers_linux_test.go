@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/layerfs/graphdriver"
-	"github.com/layerfs/graphdriver/internal/mountinfo"
+	"github.com/layerfs/graphdriver/internal/mount"
 )
 
 // openDriver opens a driver on home with the mount program, skipping the
@@ -82,7 +82,7 @@ func readView(t testing.TB, d graphdriver.Driver, id, name string) string {
 // requireNoMountsUnder fails unless nothing is mounted below dir.
 func requireNoMountsUnder(t testing.TB, dir string) {
 	t.Helper()
-	entries, err := mountinfo.Read()
+	entries, err := mount.Read()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func requireNoMountsUnder(t testing.TB, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if left := mountinfo.Under(entries, real); len(left) > 0 {
+	if left := mount.Under(entries, real); len(left) > 0 {
 		t.Fatalf("mounts left under %s: %v", dir, left)
 	}
 }

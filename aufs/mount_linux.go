@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 
+	"github.com/layerfs/graphdriver/internal/mount"
 	"golang.org/x/sys/unix"
 )
 
@@ -27,7 +27,6 @@ type viewSpec struct {
 type mounter interface {
 	String() string
 	mount(v viewSpec) error
-	unmount(target string) error
 	// overlayMarkers reports whether what it writes into an upper dir
 	// needs normalize afterwards (a mount program marks opaque dirs with
 	// an xattr too).
@@ -91,13 +90,11 @@ func (k *kernelMounter) mountWith(v viewSpec, dirperm1 bool) error {
 	}
 	for _, data := range plan.Appends {
 		if err := unix.Mount("none", v.target, "aufs", unix.MS_REMOUNT|flags, data); err != nil {
-			return errors.Join(fmt.Errorf("remount aufs at %s to append branches: %w", v.target, err), k.unmount(v.target))
+			return errors.Join(fmt.Errorf("remount aufs at %s to append branches: %w", v.target, err), mount.Unmount(v.target))
 		}
 	}
 	return nil
 }
-
-func (k *kernelMounter) unmount(target string) error { return unmount(target) }
 
 // programMounter mounts with a mount program taking fuse-overlayfs's
 // options. The program puts itself in the background once the mount is
@@ -128,22 +125,4 @@ func (p *programMounter) mount(v viewSpec) error {
 			strings.TrimSpace(string(out)))
 	}
 	return nil
-}
-
-func (p *programMounter) unmount(target string) error { return unmount(target) }
-
-// unmount unmounts target, retrying while it is busy (EBUSY) for about
-// a second, then detaching it (MNT_DETACH) so it goes once its last open
-// file is closed. Not mounted (EINVAL) or gone (ENOENT) is success.
-func unmount(target string) error {
-	err := retryBusy(6, 10*time.Millisecond, unix.EBUSY, time.Sleep, func() error {
-		return unix.Unmount(target, 0)
-	})
-	if errors.Is(err, unix.EBUSY) {
-		err = unix.Unmount(target, unix.MNT_DETACH)
-	}
-	if err == nil || errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOENT) {
-		return nil
-	}
-	return fmt.Errorf("unmount %s: %w", target, err)
 }

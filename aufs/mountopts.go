@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/layerfs/graphdriver"
 )
@@ -157,23 +156,4 @@ func programEnv(environ []string) []string {
 		}
 	}
 	return append(out, "FUSE_OVERLAYFS_DISABLE_OVL_WHITEOUT=1")
-}
-
-// retryBusy calls f until it returns something other than an error
-// wrapping errBusy, at most tries times, sleeping wait, then twice as
-// long, between calls. It returns f's last error. An aufs branch stays
-// busy for a moment after its last file is closed (plink and xino
-// upkeep), so unmounting is retried as Docker does.
-func retryBusy(tries int, wait time.Duration, errBusy error, sleep func(time.Duration), f func() error) error {
-	var err error
-	for i := 0; i < tries; i++ {
-		if err = f(); err == nil || !errors.Is(err, errBusy) {
-			return err
-		}
-		if i < tries-1 {
-			sleep(wait)
-			wait *= 2
-		}
-	}
-	return err
 }

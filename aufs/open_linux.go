@@ -9,7 +9,7 @@ import (
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/internal/fsprobe"
 	"github.com/layerfs/graphdriver/internal/layers"
-	"github.com/layerfs/graphdriver/internal/mountinfo"
+	"github.com/layerfs/graphdriver/internal/mount"
 )
 
 func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, error) {
@@ -81,14 +81,14 @@ func (d *Driver) load() error {
 // unmountStale unmounts everything mounted below home, deepest first,
 // and returns the ids whose mnt/<id> was mounted.
 func (d *Driver) unmountStale() ([]string, error) {
-	entries, err := mountinfo.Read()
+	entries, err := mount.Read()
 	if err != nil {
 		return nil, err
 	}
 	var ids []string
 	var errs []error
-	for _, e := range mountinfo.Under(entries, d.home) {
-		errs = append(errs, unmount(e.Point))
+	for _, e := range mount.Under(entries, d.home) {
+		errs = append(errs, mount.Unmount(e.Point))
 		if filepath.Dir(e.Point) == filepath.Join(d.home, mntName) {
 			ids = append(ids, filepath.Base(e.Point))
 		}
@@ -110,7 +110,7 @@ func (d *Driver) purgeLeftovers() error {
 			if !leftover(sub, name, d.hasDiff) {
 				continue
 			}
-			if err := d.purge(filepath.Join(d.home, sub, name)); err != nil {
+			if err := layers.Purge(filepath.Join(d.home, sub, name)); err != nil {
 				return fmt.Errorf("purge %s/%s: %w", sub, name, err)
 			}
 		}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/internal/layers"
-	"github.com/layerfs/graphdriver/internal/mountinfo"
+	"github.com/layerfs/graphdriver/internal/mount"
 )
 
 // Remove deletes layer id: it checks that nothing is mounted on its
@@ -20,11 +20,16 @@ func (d *Driver) Remove(id string) error {
 	}
 	d.locks.Lock(id)
 	defer d.locks.Unlock(id)
+	return d.removeLocked(id)
+}
+
+// removeLocked is Remove with id's lock held.
+func (d *Driver) removeLocked(id string) error {
 	return d.table.Remove(id, layers.Removal[struct{}]{
 		Aside: func(layer) error { return d.renameAside(id) },
 		Purge: func(layer) error {
 			return errors.Join(layers.RemoveIfExists(d.layersFile(id)), d.purgeMnt(id),
-				d.purge(d.diffDir(id+removingSuffix)), os.RemoveAll(d.workDir(id)))
+				layers.Purge(d.diffDir(id+removingSuffix)), layers.RemoveTree(d.workDir(id)))
 		},
 	})
 }
@@ -32,11 +37,11 @@ func (d *Driver) Remove(id string) error {
 // renameAside moves diff/<id> to diff/<id>-removing unless something is
 // mounted on mnt/<id> (a leaked mount: unmount it first).
 func (d *Driver) renameAside(id string) error {
-	entries, err := mountinfo.Read()
+	entries, err := mount.Read()
 	if err != nil {
 		return fmt.Errorf("read mount table: %w", err)
 	}
-	if mountinfo.IsMountPoint(entries, d.mntDir(id)) {
+	if mount.IsMountPoint(entries, d.mntDir(id)) {
 		return fmt.Errorf("%s is still mounted (not by this driver's Get; unmount it): %w", d.mntDir(id), graphdriver.ErrBusy)
 	}
 	return os.Rename(d.diffDir(id), d.diffDir(id+removingSuffix))
@@ -51,22 +56,5 @@ func (d *Driver) purgeMnt(id string) error {
 		}
 		return err
 	}
-	return d.purge(aside)
-}
-
-// purge deletes dir, a layer renamed aside or a temporary one, after
-// checking that nothing is mounted on or below it: RemoveAll through a
-// mount would delete the contents of the layers mounted there.
-func (d *Driver) purge(dir string) error {
-	entries, err := mountinfo.Read()
-	if err != nil {
-		return err
-	}
-	if mountinfo.IsMountPoint(entries, dir) {
-		return fmt.Errorf("%s is mounted: %w", dir, graphdriver.ErrBusy)
-	}
-	if busy := mountinfo.Under(entries, dir); len(busy) > 0 {
-		return fmt.Errorf("%s: %s is mounted: %w", dir, busy[0].Point, graphdriver.ErrBusy)
-	}
-	return os.RemoveAll(dir)
+	return layers.Purge(aside)
 }

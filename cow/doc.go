@@ -62,4 +62,9 @@
 // two file descriptors open per directory level and descends into
 // filesystems mounted under the source; it is not the tool to copy a live
 // system or a tree with mounts you want to skip.
+//
+// # When not to use it
+//
+// Not for moving a tree within one filesystem (a rename is free), nor for
+// deciding what a layer holds: layerdiff compares trees, cow only copies.
 package cow

@@ -22,4 +22,10 @@
 //
 // Where both backends work: Linux, as root for overlay2 and for aufs
 // mounted by kernel aufs or fuse-overlayfs.
+//
+// # When not to use it
+//
+// Not for a store a daemon is using (stop it first), nor to copy a store
+// within one backend: copying the home directory keeps the layout (for
+// overlay2, missing l/ links are rebuilt at open).
 package migrate

@@ -10,6 +10,7 @@ import (
 
 	"github.com/layerfs/graphdriver/cow"
 	"github.com/layerfs/graphdriver/internal/dirent"
+	"github.com/layerfs/graphdriver/internal/layers"
 	"github.com/layerfs/graphdriver/whiteout"
 	"golang.org/x/sys/unix"
 )
@@ -45,7 +46,7 @@ func (c *composer) compose(dst string, diffs []string) (err error) {
 	}
 	defer func() {
 		if err != nil {
-			err = errors.Join(err, removeTree(dst))
+			err = errors.Join(err, layers.RemoveTree(dst))
 		}
 	}()
 	srcs := make([]source, len(diffs))

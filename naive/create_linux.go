@@ -36,7 +36,7 @@ func (d *Driver) create(id, parent string, rw bool, opts *graphdriver.CreateOpts
 // makeEmptyRoot makes dir, an empty diff whose root has the metadata of
 // an empty layer's root: mode 0755, owned by the remapped root.
 func (d *Driver) makeEmptyRoot(dir string) error {
-	if err := removeTree(dir); err != nil { // a leftover of a crashed create
+	if err := layers.RemoveTree(dir); err != nil { // a leftover of a crashed create
 		return err
 	}
 	return layers.MkdirOwned(dir, 0o755, d.rootUID, d.rootGID)

@@ -126,7 +126,7 @@ func (d *Driver) views2(op, id, parent string, undo *[]func() error) (layerDir, 
 	if err != nil {
 		return "", "", err
 	}
-	*undo = append(*undo, func() error { return removeTree(work) })
+	*undo = append(*undo, func() error { return layers.RemoveTree(work) })
 	if d.mounted(id) > 0 {
 		if layerDir, err = d.Get(id, ""); err != nil {
 			return "", "", err
@@ -159,57 +159,61 @@ func (d *Driver) views2(op, id, parent string, undo *[]func() error) (layerDir, 
 // whatever form the tar had. A rejected tar removes the layer and the
 // error names the entry. Hardlinks to files the tar does not carry are
 // copied in from the parent's merged view.
-func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, retErr error) {
-	if err := graphdriver.ValidateID(id); err != nil {
-		return 0, fmt.Errorf("naive: apply diff: %w", err)
-	}
-	d.locks.Lock(id)
-	defer d.locks.Unlock(id)
-	l, err := d.table.LookupForApply(id, parent)
-	if err != nil {
-		return 0, err
-	}
-	if n := d.mounted(id); n > 0 {
-		return 0, fmt.Errorf("naive: apply diff %s: its view is held by %d Get references: %w", id, n, graphdriver.ErrBusy)
-	}
-	defer func() {
-		if retErr != nil {
-			retErr = errors.Join(fmt.Errorf("naive: apply diff %s: %w", id, retErr), d.removeLocked(id))
-		}
-	}()
-	return d.apply(id, l.Parent, diff)
+func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, err error) {
+	var parentDir string // the link farm of the parent's chain, "" for none
+	a := layers.Applier[layerInfo]{Table: d.table, Locks: &d.locks,
+		Check: func(id string, _ layer) error {
+			if n := d.mounted(id); n > 0 {
+				return fmt.Errorf("naive: apply diff %s: its view is held by %d Get references: %w", id, n, graphdriver.ErrBusy)
+			}
+			return nil
+		},
+		Prepare: func(id string, l layer) (stage string, opts *archive.ApplyOptions, done func() error, err error) {
+			stage, parentDir, done, err = d.stageApply(id, l.Parent)
+			return stage, d.applyOptions(parentDir), done, err
+		},
+		Publish: func(id string, _ layer, stage string) error {
+			return d.storeApplied(id, stage, parentDir)
+		},
+		RemoveLocked: d.removeLocked}
+	return a.Apply(id, parent, diff)
 }
 
-// apply is ApplyDiff once the arguments are checked.
-func (d *Driver) apply(id, parent string, diff io.Reader) (size int64, err error) {
+// stageApply makes a work dir beside the views holding the empty stage a
+// tar is unpacked into and, for a layer with a parent, a link farm of the
+// parent's chain (or finds the kept one); done deletes the work dir.
+func (d *Driver) stageApply(id, parent string) (stage, parentDir string, done func() error, err error) {
 	work, err := os.MkdirTemp(d.viewsDir(), ".apply-"+id+"-")
 	if err != nil {
-		return 0, err
+		return "", "", nil, err
 	}
-	defer func() { err = errors.Join(err, removeTree(work)) }()
-	parentDir := ""
+	done = func() error { return layers.RemoveTree(work) }
 	if parent != "" {
 		if parentDir, err = d.farmOf(parent, work); err != nil {
-			return 0, err
+			return "", "", nil, errors.Join(err, done())
 		}
 	}
-	stage := filepath.Join(work, "stage")
+	stage = filepath.Join(work, "stage")
 	if err := os.Mkdir(stage, 0o700); err != nil {
-		return 0, err
+		return "", "", nil, errors.Join(err, done())
 	}
-	if size, err = archive.Apply(stage, diff, d.applyOptions(parentDir)); err != nil {
-		return 0, err
-	}
+	return stage, parentDir, done, nil
+}
+
+// storeApplied stores the unpacked stage as layer id's canonical diff
+// against parentDir, as a Put would: the stage composed as a link farm
+// over the layer's chain, planned against the parent's and written.
+func (d *Driver) storeApplied(id, stage, parentDir string) error {
 	// The stage stands for the layer's diff: its root is the layer's.
 	if err := d.copier.CopyDirMetadata(stage, d.diffDir(id)); err != nil {
-		return 0, err
+		return err
 	}
-	layerDir := filepath.Join(work, "layer")
+	layerDir := filepath.Join(filepath.Dir(stage), "layer")
 	staged := &composer{farm: true, seen: make(map[devIno]bool)}
 	if err := d.compose(layerDir, append([]string{stage}, d.chain(id)...), staged); err != nil {
-		return 0, err
+		return err
 	}
-	return size, d.rewrite(id, layerDir, parentDir, func(k devIno) bool { return staged.seen[k] })
+	return d.rewrite(id, layerDir, parentDir, func(k devIno) bool { return staged.seen[k] })
 }
 
 func (d *Driver) applyOptions(parentDir string) *archive.ApplyOptions {

@@ -42,6 +42,9 @@ type Driver struct {
 	farms       map[string]string // kept link farms of parents (see parentFarm)
 }
 
+// layer is a copy of what the table knows of one layer.
+type layer = layers.Layer[layerInfo]
+
 // layerInfo is what naive keeps per layer beside its parent.
 type layerInfo struct {
 	ReadWrite bool

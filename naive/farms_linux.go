@@ -1,6 +1,10 @@
 package naive
 
-import "path/filepath"
+import (
+	"path/filepath"
+
+	"github.com/layerfs/graphdriver/internal/layers"
+)
 
 // Link farms of parents are kept: the farm of a layer's chain is valid
 // as long as its diff and its ancestors' are unchanged, and a layer with
@@ -25,7 +29,7 @@ func (d *Driver) parentFarm(parent string) (dir string, built bool, err error) {
 		return dir, false, nil
 	}
 	dir = filepath.Join(d.viewsDir(), ".farm-"+parent)
-	if err := removeTree(dir); err != nil { // a farm dropped but not deleted
+	if err := layers.RemoveTree(dir); err != nil { // a farm dropped but not deleted
 		return "", false, err
 	}
 	c := &composer{copier: d.copier, farm: true}
@@ -69,6 +73,6 @@ func (d *Driver) dropFarm(id string) {
 	delete(d.farms, id)
 	d.farmsMu.Unlock()
 	if ok {
-		_ = removeTree(dir) // what fails stays for the next open to purge
+		_ = layers.RemoveTree(dir) // what fails stays for the next open to purge
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/internal/layers"
 	"github.com/layerfs/graphdriver/layerdiff"
 )
 
@@ -46,12 +47,12 @@ func (d *Driver) rewrite(id, src, parentDir string, own func(devIno) bool) (err 
 		return err
 	}
 	next := filepath.Join(d.diffsDir(), foldPrefix+id)
-	if err := removeTree(next); err != nil { // a leftover of a failed put
+	if err := layers.RemoveTree(next); err != nil { // a leftover of a failed put
 		return err
 	}
 	defer func() {
 		if err != nil && !crashed(err) {
-			err = errors.Join(err, removeTree(next))
+			err = errors.Join(err, layers.RemoveTree(next))
 		}
 	}()
 	if err := materialize(next, src, entries, own, d.copier); err != nil {
@@ -78,7 +79,7 @@ func (d *Driver) commit(id, next string) error {
 		return err
 	}
 	// The swap is durable before Put returns; either state is whole.
-	return errors.Join(fsyncDir(d.diffsDir()), removeTree(next))
+	return errors.Join(fsyncDir(d.diffsDir()), layers.RemoveTree(next))
 }
 
 func (d *Driver) swap(id, next string) error {

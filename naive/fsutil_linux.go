@@ -5,27 +5,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"golang.org/x/sys/unix"
 )
-
-// removeTree removes path and everything below it, never following a
-// symlink. Directories a non-root owner cannot write (mode 0555 in a
-// layer) are made writable first, which the owner may always do.
-func removeTree(path string) error {
-	err := os.RemoveAll(path)
-	if err == nil || !errors.Is(err, fs.ErrPermission) {
-		return err
-	}
-	_ = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.IsDir() {
-			_ = unix.Fchmodat(unix.AT_FDCWD, p, 0o700, 0)
-		}
-		return nil
-	})
-	return os.RemoveAll(path)
-}
 
 // exchange swaps the directories a and b in one step (renameat2
 // RENAME_EXCHANGE). Where the filesystem cannot, it renames b aside to

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/internal/layers"
 	"github.com/layerfs/graphdriver/layerdiff"
 )
 
@@ -90,7 +91,7 @@ func (d *Driver) Put(id string) error {
 	if n > 1 {
 		return nil
 	}
-	err = errors.Join(d.settle(id, l.Parent, l.Meta.ReadWrite, l.Children), removeTree(d.viewDir(id)))
+	err = errors.Join(d.settle(id, l.Parent, l.Meta.ReadWrite, l.Children), layers.RemoveTree(d.viewDir(id)))
 	if err != nil {
 		return fmt.Errorf("naive: put %s: %w", id, err)
 	}
@@ -133,7 +134,7 @@ func (d *Driver) viewChanges(id string) (changes []graphdriver.Change, err error
 	if err != nil {
 		return nil, err
 	}
-	defer func() { err = errors.Join(err, removeTree(work)) }()
+	defer func() { err = errors.Join(err, layers.RemoveTree(work)) }()
 	self, err := d.farmOf(id, work)
 	if err != nil {
 		return nil, err

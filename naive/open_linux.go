@@ -25,7 +25,7 @@ func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, er
 	d := &Driver{home: home, idMap: idMap, table: layers.NewTable[layerInfo](Name),
 		copier: cow.NewCopier(copyOpts), views: make(map[string]int), farms: make(map[string]string)}
 	d.dirs = &layers.DirStore[layerInfo, meta]{Table: d.table, Dir: d.diffsDir(),
-		Meta: layers.MetaFiles[meta]{Dir: d.metaDir()}, RemoveTree: removeTree}
+		Meta: layers.MetaFiles[meta]{Dir: d.metaDir()}}
 	if d.rootUID, d.rootGID, err = layers.RootPair(Name, idMap); err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, er
 // makeViewsDir makes views/ private (0700): the views hold copies of
 // setuid binaries. Whatever it held is a leftover of an earlier process.
 func (d *Driver) makeViewsDir() error {
-	if err := removeTree(d.viewsDir()); err != nil {
+	if err := layers.RemoveTree(d.viewsDir()); err != nil {
 		return fmt.Errorf("naive: open %s: purge views: %w", d.home, err)
 	}
 	if err := os.Mkdir(d.viewsDir(), 0o700); err != nil {
@@ -120,7 +120,7 @@ func (d *Driver) load() error {
 			}
 			name = id
 		case purge:
-			if err := removeTree(filepath.Join(d.diffsDir(), name)); err != nil {
+			if err := layers.Purge(filepath.Join(d.diffsDir(), name)); err != nil {
 				return fmt.Errorf("naive: open %s: purge %s: %w", d.home, name, err)
 			}
 			continue

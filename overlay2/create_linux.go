@@ -36,7 +36,7 @@ func (d *Driver) create(id, parent string, rw bool, opts *graphdriver.CreateOpts
 	defer func() {
 		if retErr != nil {
 			if !committed {
-				retErr = errors.Join(retErr, os.RemoveAll(tmp))
+				retErr = errors.Join(retErr, layers.RemoveTree(tmp))
 			}
 			d.release(id)
 		}
@@ -122,7 +122,7 @@ func (d *Driver) release(id string) {
 // (owned by the remapped root), link, and for a child lower, work and
 // merged. A read-write layer gets an empty "rw" file, which Docker ignores.
 func (d *Driver) buildLayer(dir, link, parent string, rw bool) error {
-	if err := os.RemoveAll(dir); err != nil { // a leftover of a crashed create
+	if err := layers.RemoveTree(dir); err != nil { // a leftover of a crashed create
 		return err
 	}
 	if err := layers.MkdirOwned(dir, 0o710, os.Geteuid(), d.rootGID); err != nil {

@@ -1,12 +1,11 @@
 package overlay2
 
 import (
-	"errors"
-	"fmt"
 	"io"
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
+	"github.com/layerfs/graphdriver/internal/layers"
 	"github.com/layerfs/graphdriver/internal/upperdiff"
 	"github.com/layerfs/graphdriver/layerdiff"
 )
@@ -47,29 +46,11 @@ func (d *Driver) differ() layerdiff.Differ {
 // duration. On any error the layer is removed: archive.Apply guarantees
 // nothing outside the diff dir was touched, and a rejected layer must not
 // exist afterwards.
-func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, retErr error) {
-	if err := graphdriver.ValidateID(id); err != nil {
-		return 0, fmt.Errorf("overlay2: apply diff: %w", err)
-	}
-	d.locks.Lock(id)
-	defer d.locks.Unlock(id)
-	l, err := d.table.LookupForApply(id, parent)
-	if err != nil {
-		return 0, err
-	}
-	defer func() {
-		if retErr != nil {
-			retErr = errors.Join(fmt.Errorf("overlay2: apply diff %s: %w", id, retErr), d.removeLocked(id, false))
-		}
-	}()
-	opts := &archive.ApplyOptions{Whiteouts: d.whiteoutFormat(), IDMap: d.idMap}
-	if l.Parent != "" {
-		lower, err := d.Get(l.Parent, "")
-		if err != nil {
-			return 0, err
-		}
-		defer func() { retErr = errors.Join(retErr, d.Put(l.Parent)) }()
-		opts.Lower = archive.LowerIn(lower)
-	}
-	return archive.Apply(d.diffDir(id), diff, opts)
+func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, err error) {
+	a := layers.Applier[layerInfo]{Table: d.table, Locks: &d.locks,
+		Prepare: layers.IntoDir[layerInfo](d, d.diffDir, func() archive.ApplyOptions {
+			return archive.ApplyOptions{Whiteouts: d.whiteoutFormat(), IDMap: d.idMap}
+		}),
+		RemoveLocked: func(id string) error { return d.removeLocked(id, false) }}
+	return a.Apply(id, parent, diff)
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+
+	"github.com/layerfs/graphdriver/internal/mount"
 )
 
 // Get returns the merged view of layer id. A base layer without children
@@ -95,5 +97,5 @@ func (d *Driver) unmountView(_ string, v view) error {
 	if !v.mounted {
 		return nil
 	}
-	return unmount(v.dir)
+	return mount.Unmount(v.dir)
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/layerfs/graphdriver"
-	"github.com/layerfs/graphdriver/internal/mountinfo"
+	"github.com/layerfs/graphdriver/internal/mount"
 	"github.com/stretchr/testify/require"
 )
 
@@ -54,9 +54,9 @@ func readView(t testing.TB, d *Driver, id, name string) string {
 // requireNoMountsUnder fails unless nothing is mounted below dir.
 func requireNoMountsUnder(t testing.TB, dir string) {
 	t.Helper()
-	entries, err := mountinfo.Read()
+	entries, err := mount.Read()
 	require.NoError(t, err)
 	real, err := filepath.EvalSymlinks(dir)
 	require.NoError(t, err)
-	require.Empty(t, mountinfo.Under(entries, real), "mounts left under %s", dir)
+	require.Empty(t, mount.Under(entries, real), "mounts left under %s", dir)
 }

@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/layerfs/graphdriver/internal/mountinfo"
+	"github.com/layerfs/graphdriver/internal/mount"
 )
 
 // mountNew mounts spec at target with the new mount API: fsopen, one
@@ -114,40 +114,7 @@ func bindReadOnly(dir, target string) error {
 		return fmt.Errorf("bind %s at %s: %w", dir, target, err)
 	}
 	if err := unix.Mount("", target, "", unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY, ""); err != nil {
-		return errors.Join(fmt.Errorf("remount %s read-only: %w", target, err), unmount(target))
+		return errors.Join(fmt.Errorf("remount %s read-only: %w", target, err), mount.Unmount(target))
 	}
 	return nil
-}
-
-// unmount detaches the mount at target (lazily: open files keep the
-// mount alive but it is gone from the tree). EINVAL (not mounted) is not
-// an error.
-func unmount(target string) error {
-	err := unix.Unmount(target, unix.MNT_DETACH)
-	if err == nil || errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOENT) {
-		return nil
-	}
-	return fmt.Errorf("unmount %s: %w", target, err)
-}
-
-// isMountPoint reports whether path is a mount point, per the mount table.
-func isMountPoint(path string) (bool, error) {
-	entries, err := mountinfo.Read()
-	if err != nil {
-		return false, err
-	}
-	return mountinfo.IsMountPoint(entries, path), nil
-}
-
-// unmountAllUnder detaches every mount below dir, deepest first.
-func unmountAllUnder(dir string) error {
-	entries, err := mountinfo.Read()
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, p := range mountinfo.Points(mountinfo.Under(entries, dir)) {
-		errs = append(errs, unmount(p))
-	}
-	return errors.Join(errs...)
 }

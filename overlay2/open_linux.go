@@ -9,6 +9,7 @@ import (
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/internal/layers"
+	"github.com/layerfs/graphdriver/internal/mount"
 	"github.com/layerfs/graphdriver/internal/options"
 	"golang.org/x/sys/unix"
 )
@@ -65,7 +66,7 @@ func parseMountAPI(v string) (string, error) {
 // removed layers are purged, and missing l/ links rebuilt from each
 // layer's link file (moby#35747).
 func (d *Driver) load() error {
-	if err := unmountAllUnder(d.home); err != nil {
+	if err := mount.UnmountAllUnder(d.home); err != nil {
 		return fmt.Errorf("overlay2: open %s: unmount stale views: %w", d.home, err)
 	}
 	entries, err := os.ReadDir(d.home)
@@ -75,7 +76,7 @@ func (d *Driver) load() error {
 	for _, e := range entries {
 		name := e.Name()
 		if isLeftover(name) {
-			if err := d.purge(filepath.Join(d.home, name)); err != nil {
+			if err := layers.Purge(filepath.Join(d.home, name)); err != nil {
 				return fmt.Errorf("overlay2: open %s: purge %s: %w", d.home, name, err)
 			}
 			continue

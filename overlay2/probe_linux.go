@@ -11,6 +11,7 @@ import (
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/internal/fsprobe"
+	"github.com/layerfs/graphdriver/internal/mount"
 	"golang.org/x/sys/unix"
 )
 
@@ -55,7 +56,7 @@ func runProbes(home, api string) (p probeResult, retErr error) {
 	if err != nil {
 		return p, fmt.Errorf("overlay2: probe %s: %w", home, err)
 	}
-	defer func() { retErr = errors.Join(retErr, unmountAllUnder(tmp), os.RemoveAll(tmp)) }()
+	defer func() { retErr = errors.Join(retErr, mount.UnmountAllUnder(tmp), os.RemoveAll(tmp)) }()
 	if p.fsName, err = fsprobe.BackingFS(tmp); err != nil {
 		return p, fmt.Errorf("overlay2: probe %s: %w", home, err)
 	}
@@ -121,11 +122,11 @@ func (p *probeResult) probeMount(dir, api string) error {
 	return nil
 }
 
-// tryMount runs mount, then writes a file through the view and checks it
+// tryMount runs doMount, then writes a file through the view and checks it
 // landed in the upper dir, probes whether a native diff is exact, and
 // unmounts. It leaves the upper and work dirs empty for another try.
-func (p *probeResult) tryMount(dir string, mount func() error) error {
-	if err := mount(); err != nil {
+func (p *probeResult) tryMount(dir string, doMount func() error) error {
+	if err := doMount(); err != nil {
 		return err
 	}
 	merged, upper := filepath.Join(dir, "merged"), filepath.Join(dir, "upper")
@@ -136,7 +137,7 @@ func (p *probeResult) tryMount(dir string, mount func() error) error {
 	if err == nil {
 		p.notExact, err = probeExact(merged, upper)
 	}
-	err = errors.Join(err, unmount(merged))
+	err = errors.Join(err, mount.Unmount(merged))
 	for _, sub := range []string{"upper", "work"} {
 		if err == nil {
 			err = os.RemoveAll(filepath.Join(dir, sub))

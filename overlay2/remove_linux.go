@@ -8,7 +8,7 @@ import (
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/internal/layers"
-	"github.com/layerfs/graphdriver/internal/mountinfo"
+	"github.com/layerfs/graphdriver/internal/mount"
 )
 
 // Remove deletes layer id: it checks that nothing is mounted on its
@@ -32,7 +32,7 @@ func (d *Driver) removeLocked(id string, inFlight bool) error {
 		Release:  d.release,
 		Purge: func(l layer) error {
 			return errors.Join(layers.RemoveIfExists(filepath.Join(d.home, linkDir, l.Meta.link)),
-				d.purge(filepath.Join(d.home, ".removing-"+id)))
+				layers.Purge(filepath.Join(d.home, ".removing-"+id)))
 		},
 	})
 }
@@ -40,7 +40,7 @@ func (d *Driver) removeLocked(id string, inFlight bool) error {
 // renameAside moves the layer to .removing-<id> unless something is
 // mounted on its merged dir (a leaked mount: unmount it first).
 func (d *Driver) renameAside(id string) error {
-	mounted, err := isMountPoint(d.mergedDir(id))
+	mounted, err := mount.IsMounted(d.mergedDir(id))
 	if err != nil {
 		return fmt.Errorf("read mount table: %w", err)
 	}
@@ -48,18 +48,4 @@ func (d *Driver) renameAside(id string) error {
 		return fmt.Errorf("%s is still mounted (not by this driver's Get; unmount it): %w", d.mergedDir(id), graphdriver.ErrBusy)
 	}
 	return os.Rename(d.layerDir(id), filepath.Join(d.home, ".removing-"+id))
-}
-
-// purge deletes dir, a layer renamed aside or a temporary one, after
-// checking that nothing is mounted below it: RemoveAll through a mount
-// would delete the contents of the layers mounted there.
-func (d *Driver) purge(dir string) error {
-	entries, err := mountinfo.Read()
-	if err != nil {
-		return err
-	}
-	if busy := mountinfo.Under(entries, dir); len(busy) > 0 {
-		return fmt.Errorf("%s: %s is mounted: %w", dir, busy[0].Point, graphdriver.ErrBusy)
-	}
-	return os.RemoveAll(dir)
 }

@@ -1,8 +1,6 @@
 package vfs
 
 import (
-	"os"
-
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/internal/layers"
 )
@@ -35,7 +33,7 @@ func (d *Driver) create(id, parent string, rw bool, opts *graphdriver.CreateOpts
 // buildTree makes dst: an empty root owned by the remapped root, or a copy
 // of parent's tree.
 func (d *Driver) buildTree(dst, parent string) error {
-	if err := os.RemoveAll(dst); err != nil { // a leftover of a crashed create
+	if err := layers.RemoveTree(dst); err != nil { // a leftover of a crashed create
 		return err
 	}
 	if parent != "" {

@@ -1,14 +1,13 @@
 package vfs
 
 import (
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
+	"github.com/layerfs/graphdriver/internal/layers"
 	"github.com/layerfs/graphdriver/layerdiff"
 	"github.com/layerfs/graphdriver/whiteout"
 )
@@ -68,42 +67,25 @@ func (d *Driver) holdPair(op, id, parent string) (layerDir, parentDir string, re
 // hostile or malformed tar never touches the layer; it is then removed,
 // and the error names the entry. Hardlinks to files the tar does not
 // carry are copied in from the layer's tree.
-func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, retErr error) {
-	if err := graphdriver.ValidateID(id); err != nil {
-		return 0, fmt.Errorf("vfs: apply diff: %w", err)
-	}
-	d.locks.Lock(id)
-	defer d.locks.Unlock(id)
-	l, err := d.table.Lookup("apply diff", id)
-	if err != nil {
-		return 0, err
-	}
-	if parent != "" {
-		if _, err := d.table.Lookup("apply diff "+id+": parent", parent); err != nil {
-			return 0, err
-		}
-		if parent != l.Parent && !l.Meta.Imported {
-			return 0, fmt.Errorf("vfs: apply diff %s: parent %s given, but the layer's parent is %q", id, parent, l.Parent)
-		}
-	}
-	defer func() {
-		if retErr != nil {
-			retErr = errors.Join(fmt.Errorf("vfs: apply diff %s: %w", id, retErr), d.removeLocked(id))
-		}
-	}()
+func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, err error) {
+	a := layers.Applier[layerInfo]{Table: d.table, Locks: &d.locks,
+		AnyParent:    func(l layer) bool { return l.Meta.Imported },
+		Prepare:      d.stageApply,
+		Publish:      func(id string, _ layer, stage string) error { return layerdiff.Merge(d.layerDir(id), stage, d.copier) },
+		RemoveLocked: d.removeLocked}
+	return a.Apply(id, parent, diff)
+}
+
+// stageApply makes the empty staging dir a tar is unpacked into.
+func (d *Driver) stageApply(id string, _ layer) (string, *archive.ApplyOptions, func() error, error) {
 	stage := filepath.Join(d.layersDir(), ".tmp-apply-"+id)
-	if err := os.RemoveAll(stage); err != nil {
-		return 0, err
+	if err := layers.RemoveTree(stage); err != nil {
+		return "", nil, nil, err
 	}
 	if err := os.Mkdir(stage, 0o700); err != nil {
-		return 0, err
+		return "", nil, nil, err
 	}
-	defer func() { retErr = errors.Join(retErr, os.RemoveAll(stage)) }()
-	size, err = archive.Apply(stage, diff, d.applyOptions(id))
-	if err != nil {
-		return 0, err
-	}
-	return size, layerdiff.Merge(d.layerDir(id), stage, d.copier)
+	return stage, d.applyOptions(id), func() error { return layers.RemoveTree(stage) }, nil
 }
 
 func (d *Driver) applyOptions(id string) *archive.ApplyOptions {

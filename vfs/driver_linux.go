@@ -25,6 +25,9 @@ type Driver struct {
 	dirs  *layers.DirStore[layerInfo, meta] // dir/<id> trees and meta/<id>.json records
 }
 
+// layer is a copy of what the table knows of one layer.
+type layer = layers.Layer[layerInfo]
+
 // layerInfo is what vfs keeps per layer beside its parent.
 type layerInfo struct {
 	ReadWrite bool

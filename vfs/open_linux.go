@@ -19,7 +19,7 @@ func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, er
 	}
 	d := &Driver{home: home, idMap: idMap, table: layers.NewTable[layerInfo](Name)}
 	d.dirs = &layers.DirStore[layerInfo, meta]{Table: d.table, Dir: d.layersDir(),
-		Meta: layers.MetaFiles[meta]{Dir: d.metaDir()}, RemoveTree: os.RemoveAll}
+		Meta: layers.MetaFiles[meta]{Dir: d.metaDir()}}
 	copyOpts, err := layers.CopyOptions(Name, parsed)
 	if err != nil {
 		return nil, err
@@ -57,7 +57,7 @@ func (d *Driver) load() error {
 	for _, e := range entries {
 		name := e.Name()
 		if layers.IsLeftover(name) {
-			if err := os.RemoveAll(filepath.Join(d.layersDir(), name)); err != nil {
+			if err := layers.Purge(filepath.Join(d.layersDir(), name)); err != nil {
 				return fmt.Errorf("vfs: open %s: purge %s: %w", d.home, name, err)
 			}
 			continue

@@ -1,5 +1,3 @@
-// Package fsprobe names the filesystem behind a path, for Status output and
-// for the checks backends make at open.
 package fsprobe
 
 import "fmt"

@@ -82,8 +82,9 @@ func (t *Table[M]) DiffParent(op, id, parent string) (string, error) {
 
 // LookupForApply looks up layer id for ApplyDiff and checks the parent
 // the caller gave: "" or id's own (a tar is a diff against one parent;
-// applied over another it would make a tree nobody asked for).
-func (t *Table[M]) LookupForApply(id, parent string) (Layer[M], error) {
+// applied over another it would make a tree nobody asked for), or any
+// where anyParent (if not nil) says so of the layer.
+func (t *Table[M]) LookupForApply(id, parent string, anyParent func(Layer[M]) bool) (Layer[M], error) {
 	l, err := t.Lookup("apply diff", id)
 	if err != nil || parent == "" {
 		return l, err
@@ -91,7 +92,7 @@ func (t *Table[M]) LookupForApply(id, parent string) (Layer[M], error) {
 	if _, err := t.Lookup("apply diff "+id+": parent", parent); err != nil {
 		return Layer[M]{}, err
 	}
-	if parent != l.Parent {
+	if parent != l.Parent && (anyParent == nil || !anyParent(l)) {
 		return Layer[M]{}, fmt.Errorf("%s: apply diff %s: parent %s given, but the layer's parent is %q", t.backend, id, parent, l.Parent)
 	}
 	return l, nil

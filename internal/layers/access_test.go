@@ -35,7 +35,7 @@ func TestDiffParentAndLookupForApply(t *testing.T) {
 			if !errors.Is(err, tt.diffErr) || (err == nil && got != tt.wantParent) {
 				t.Errorf("DiffParent = %q, %v; want %q, %v", got, err, tt.wantParent, tt.diffErr)
 			}
-			_, err = tb.LookupForApply(tt.id, tt.parent)
+			_, err = tb.LookupForApply(tt.id, tt.parent, nil)
 			if msg := errString(err); msg != tt.applyErr {
 				t.Errorf("LookupForApply: %q, want %q", msg, tt.applyErr)
 			}

@@ -25,9 +25,6 @@ type DirStore[M, R any] struct {
 	Table *Table[M]
 	Dir   string
 	Meta  MetaFiles[R]
-	// RemoveTree deletes a tree: os.RemoveAll, or one that also gets
-	// through directories without write permission.
-	RemoveTree func(path string) error
 }
 
 // LayerDir returns the directory of layer id.
@@ -42,7 +39,7 @@ func (s *DirStore[M, R]) Create(id string, rec R, build func(tmp string) error) 
 	tmp := filepath.Join(s.Dir, TmpPrefix+id)
 	defer func() {
 		if retErr != nil {
-			retErr = errors.Join(retErr, s.RemoveTree(tmp), s.Meta.Remove(id))
+			retErr = errors.Join(retErr, RemoveTree(tmp), s.Meta.Remove(id))
 			s.Table.Release(id)
 		}
 	}()
@@ -72,7 +69,7 @@ func (s *DirStore[M, R]) Remove(id string, forget func()) error {
 			if forget != nil {
 				forget()
 			}
-			return errors.Join(s.Meta.Remove(id), s.RemoveTree(aside))
+			return errors.Join(s.Meta.Remove(id), Purge(aside))
 		},
 	})
 }

@@ -17,7 +17,7 @@ func newDirStore(t *testing.T) *DirStore[int, record] {
 	t.Helper()
 	home := t.TempDir()
 	s := &DirStore[int, record]{Table: NewTable[int]("test"), Dir: filepath.Join(home, "dir"),
-		Meta: MetaFiles[record]{Dir: filepath.Join(home, "meta")}, RemoveTree: os.RemoveAll}
+		Meta: MetaFiles[record]{Dir: filepath.Join(home, "meta")}}
 	for _, dir := range []string{s.Dir, s.Meta.Dir} {
 		if err := os.Mkdir(dir, 0o700); err != nil {
 			t.Fatal(err)

@@ -1,15 +1,3 @@
-// Package layers holds what every backend keeps in memory about its
-// layers: each layer's parent and backend metadata, how many layers are
-// built on it, how many references (Get, or a Diff being read) hold it,
-// and whether it is ready or in flight (being created or removed). The
-// backends keep the truth on disk and rebuild a Table when they open.
-// Beside the table: the steps every backend takes alike (MakeHome,
-// MkdirOwned, ValidateCreate, ReleaseOnClose, and Table.Remove, the
-// rename-aside-then-purge removal); for the backends that keep a layer
-// as one directory with a JSON record beside it (vfs, naive) the create
-// and remove of such a layer (DirStore, MetaFiles); and for those that
-// mount views (overlay2, aufs) the reference-counted Get, Put and
-// Cleanup around their mounts (Views).
 package layers
 
 import (

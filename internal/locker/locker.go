@@ -1,6 +1,3 @@
-// Package locker provides a mutex per key (a layer id), so operations on
-// different layers run in parallel while operations on one layer are
-// serialized. Entries are freed when nobody holds or waits for them.
 package locker
 
 import "sync"

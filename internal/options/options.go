@@ -1,4 +1,3 @@
-// Package options parses Docker-style driver options ("overlay2.size=10G").
 package options
 
 import (

@@ -3,7 +3,8 @@
 // a distro's, a 1 GiB layer tar, and their unpacked trees, cached under
 // os.TempDir() in a directory named for Version and the uid, because
 // building them takes longer than a benchmark run. Tests and benchmarks
-// only; Linux only.
+// only; Linux only. Not for tests that must stay fast: the first build
+// takes minutes and about 3 GB of the temp dir (-short skips them).
 package benchdata
 
 // Version names the fixture cache: bump it when a generator changes.

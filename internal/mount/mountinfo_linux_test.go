@@ -1,4 +1,4 @@
-package mountinfo
+package mount
 
 import (
 	"strings"

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package mountinfo
+package mount
 
 import (
 	"fmt"
@@ -9,5 +9,5 @@ import (
 
 // Read returns the mount table; only Linux has one here.
 func Read() ([]Entry, error) {
-	return nil, fmt.Errorf("mountinfo: no mount table on %s", runtime.GOOS)
+	return nil, fmt.Errorf("mount: no mount table on %s", runtime.GOOS)
 }
