@@ -10,10 +10,9 @@ import (
 	"strings"
 	"sync"
 
-	"golang.org/x/sys/unix"
-
 	graphdriver "github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/whiteout"
+	"golang.org/x/sys/unix"
 )
 
 // applier holds the state of one Apply: the root, the cached parent

@@ -11,12 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/require"
-	"golang.org/x/sys/unix"
-
 	graphdriver "github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
 	"github.com/layerfs/graphdriver/whiteout"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 )
 
 func TestApplyAcceptedForms(t *testing.T) {

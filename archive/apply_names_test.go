@@ -6,9 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
 	graphdriver "github.com/layerfs/graphdriver"
+	"github.com/stretchr/testify/require"
 )
 
 // Pure parts of Apply; they run on every platform.

@@ -9,9 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/layerfs/graphdriver/internal/testsupport/benchdata"
+	"golang.org/x/sys/unix"
 )
 
 // The fixtures come from internal/benchdata, built once and cached; the

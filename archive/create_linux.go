@@ -6,10 +6,9 @@ import (
 	"fmt"
 	"os"
 
-	"golang.org/x/sys/unix"
-
 	graphdriver "github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/internal/dirent"
+	"golang.org/x/sys/unix"
 )
 
 // newEntry is an entry about to be made: the name base in the parent dfd.

@@ -8,9 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"golang.org/x/sys/unix"
-
 	graphdriver "github.com/layerfs/graphdriver"
+	"golang.org/x/sys/unix"
 )
 
 // Regular files are finished off the main goroutine. The main goroutine

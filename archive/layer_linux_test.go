@@ -16,11 +16,10 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/stretchr/testify/require"
-	"golang.org/x/sys/unix"
-
 	"github.com/layerfs/graphdriver/archive"
 	"github.com/layerfs/graphdriver/whiteout"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/sys/unix"
 )
 
 // A small DSL for layer tars: each layerEntry is a header and a body.

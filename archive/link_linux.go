@@ -6,10 +6,9 @@ import (
 	"io"
 	"os"
 
-	"golang.org/x/sys/unix"
-
 	graphdriver "github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/whiteout"
+	"golang.org/x/sys/unix"
 )
 
 // linkTarget checks the target of the hardlink entry at p and returns it

@@ -10,11 +10,10 @@ import (
 	"time"
 	"unsafe"
 
-	xattrs "github.com/layerfs/graphdriver/internal/xattr"
-	"golang.org/x/sys/unix"
-
 	graphdriver "github.com/layerfs/graphdriver"
+	xattrs "github.com/layerfs/graphdriver/internal/xattr"
 	"github.com/layerfs/graphdriver/whiteout"
+	"golang.org/x/sys/unix"
 )
 
 // chownEntry sets the owner of the tar entry hdr, mapped to the host.

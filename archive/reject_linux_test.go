@@ -8,11 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
 	graphdriver "github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
 	"github.com/layerfs/graphdriver/whiteout"
+	"github.com/stretchr/testify/require"
 )
 
 // TestApplyRejects covers the basic refusals; hostile_test.go holds the

@@ -7,9 +7,8 @@ import (
 	"strings"
 
 	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
-	"golang.org/x/sys/unix"
-
 	"github.com/layerfs/graphdriver/whiteout"
+	"golang.org/x/sys/unix"
 )
 
 // Every path of the tar is resolved inside the root with pathrs-lite

@@ -8,10 +8,9 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/layerfs/graphdriver/whiteout"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
-
-	"github.com/layerfs/graphdriver/whiteout"
 )
 
 // Sparse tars built block by block: archive/tar reads GNU sparse files

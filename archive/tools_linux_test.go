@@ -9,10 +9,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/layerfs/graphdriver/whiteout"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
-
-	"github.com/layerfs/graphdriver/whiteout"
 )
 
 // TestApplyRealTars builds tars of a small tree with GNU tar and bsdtar

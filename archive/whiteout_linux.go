@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"os"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/layerfs/graphdriver/whiteout"
+	"golang.org/x/sys/unix"
 )
 
 // The on-disk whiteouts are made here at the descriptor level, not with

@@ -3,9 +3,8 @@ package archive_test
 import (
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
 	"github.com/layerfs/graphdriver/whiteout"
+	"github.com/stretchr/testify/require"
 )
 
 // TestApplyWhiteoutRules checks the same-layer rules of OCI layer.md in

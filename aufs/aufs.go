@@ -7,10 +7,10 @@ import (
 // Name is the name aufs registers under.
 const Name = "aufs"
 
-func init() {
-	graphdriver.Register(Name, func(home string, opts []string, idMap graphdriver.IDMap) (graphdriver.Driver, error) {
-		return New(home, opts, idMap)
-	})
+func init() { graphdriver.Register(Name, open) }
+
+func open(home string, opts []string, idMap graphdriver.IDMap) (graphdriver.Driver, error) {
+	return New(home, opts, idMap)
 }
 
 // New opens the aufs store under home, creating it if needed: Docker's

@@ -71,7 +71,7 @@ func BenchmarkDiff(b *testing.B) {
 		changes[fmt.Sprintf("d%02d/f%04d", i, i)] = "changed"
 	}
 	writeView(b, d, "ctr", changes)
-	views := d.differ()
+	views := d.diff
 	views.Native = nil // walk both views
 	for _, engine := range []string{"native", "naive"} {
 		b.Run(engine, func(b *testing.B) {

@@ -3,7 +3,6 @@ package aufs
 import (
 	"testing"
 
-	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/drivertest"
 )
 
@@ -14,9 +13,7 @@ const programOption = "aufs.mount_program=fuse-overlayfs"
 // program: it needs root and the fuse-overlayfs package, and skips
 // saying which is missing.
 func TestConformance(t *testing.T) {
-	drivertest.Run(t, func(home string) (graphdriver.Driver, error) {
-		return New(home, []string{programOption}, graphdriver.IDMap{})
-	}, programDeviations...)
+	drivertest.Run(t, drivertest.Opener(New, programOption), programDeviations...)
 }
 
 // programDeviations are fuse-overlayfs's (1.10, verified on this kernel)
@@ -32,3 +29,7 @@ var programDeviations = []drivertest.Option{
 		"copies another name of a lower hardlink up alone when one is removed, and gives the directories " +
 		"a copy-up writes into a new mtime"),
 }
+
+// TestRegistered: importing the package registers the backend, and New("")
+// picks a root that holds its state (with the mount program).
+func TestRegistered(t *testing.T) { drivertest.CheckRegistered(t, Name, programOption) }

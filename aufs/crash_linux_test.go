@@ -138,12 +138,12 @@ func TestCrashStaleMountUnmounted(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(home, "mnt", "other"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("fuse-overlayfs", "-o", "lowerdir=base", filepath.Join(d.home, "mnt", "other"))
+	cmd := exec.Command("fuse-overlayfs", "-o", "lowerdir=base", filepath.Join(d.s.Home, "mnt", "other"))
 	cmd.Dir = d.diffRoot()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("mount by hand: %v: %s", err, out)
 	}
-	t.Cleanup(func() { _ = unix.Unmount(filepath.Join(d.home, "mnt", "other"), unix.MNT_DETACH) })
+	t.Cleanup(func() { _ = unix.Unmount(filepath.Join(d.s.Home, "mnt", "other"), unix.MNT_DETACH) })
 
 	d2 := openDriver(t, home) // the next process; d is abandoned
 	requireNoMountsUnder(t, home)

@@ -22,31 +22,31 @@ func (d *Driver) CreateReadWrite(id, parent string, opts *graphdriver.CreateOpts
 	return d.create(id, parent, opts)
 }
 
-func (d *Driver) create(id, parent string, opts *graphdriver.CreateOpts) (retErr error) {
-	if err := layers.ValidateCreate(Name, id, parent, opts, "aufs has no per-layer quota"); err != nil {
-		return err
-	}
+func (d *Driver) create(id, parent string, opts *graphdriver.CreateOpts) error {
 	if strings.HasSuffix(id, removingSuffix) {
 		return fmt.Errorf("aufs: create %s: %w: the suffix %s marks a layer being removed (Docker purges such dirs)",
 			id, graphdriver.ErrInvalidID, removingSuffix)
 	}
-	d.locks.Lock(id)
-	defer d.locks.Unlock(id)
-	if err := d.table.Reserve(id, parent, struct{}{}); err != nil {
+	return d.s.Create(id, parent, opts, "aufs has no per-layer quota", func() error { return d.createLocked(id, parent) })
+}
+
+// createLocked is create with id's lock held.
+func (d *Driver) createLocked(id, parent string) (retErr error) {
+	if err := d.s.Table.Reserve(id, parent, struct{}{}); err != nil {
 		return err
 	}
 	defer func() {
 		if retErr != nil {
 			retErr = errors.Join(retErr, layers.RemoveIfExists(d.tmpLayersFile(id)), layers.RemoveTree(d.tmpDiffDir(id)),
 				layers.RemoveIfExists(d.mntDir(id)))
-			d.table.Release(id)
+			d.s.Table.Release(id)
 		}
 	}()
-	ancestors := d.table.Ancestors(id)
+	ancestors := d.s.Table.Ancestors(id)
 	if err := d.build(id, ancestors); err != nil {
 		return fmt.Errorf("aufs: create %s: %w", id, err)
 	}
-	d.table.SetReady(id, true)
+	d.s.Table.SetReady(id, true)
 	return nil
 }
 
@@ -61,10 +61,10 @@ func (d *Driver) build(id string, ancestors []string) error {
 	if err := layers.RemoveTree(d.tmpDiffDir(id)); err != nil { // a crashed create's
 		return err
 	}
-	if err := layers.MkdirOwned(d.tmpDiffDir(id), 0o755, d.rootUID, d.rootGID); err != nil {
+	if err := layers.MkdirOwned(d.tmpDiffDir(id), 0o755, d.s.RootUID, d.s.RootGID); err != nil {
 		return err
 	}
-	if err := layers.MkdirOwned(d.mntDir(id), 0o755, d.rootUID, d.rootGID); err != nil && !errors.Is(err, os.ErrExist) {
+	if err := layers.MkdirOwned(d.mntDir(id), 0o755, d.s.RootUID, d.s.RootGID); err != nil && !errors.Is(err, os.ErrExist) {
 		return err
 	}
 	if err := os.Rename(d.tmpLayersFile(id), d.layersFile(id)); err != nil {

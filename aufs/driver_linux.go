@@ -5,23 +5,19 @@ import (
 	"path/filepath"
 	"strconv"
 
-	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/internal/layers"
-	"github.com/layerfs/graphdriver/internal/locker"
+	"github.com/layerfs/graphdriver/layerdiff"
 )
 
 // Driver is the aufs backend. It is safe for use from many goroutines.
 type Driver struct {
-	home    string // absolute, symlinks resolved: compared with the mount table
-	idMap   graphdriver.IDMap
-	rootUID int
-	rootGID int
-	mnt     mounter
-	fsName  string
+	s      *layers.Store[struct{}] // home, id map, per-id locks, layer table
+	mnt    mounter
+	fsName string
 
-	locks locker.Locker                 // one per layer id, taken first by every method
-	table *layers.Table[struct{}]       // every layer, ready or in flight, and its references
 	views *layers.Views[struct{}, view] // layers held by Get: what Get mounted
+	diff  layerdiff.Differ              // Changes, Diff, DiffSize: the upper walk, else both views
+	apply *layers.Applier[struct{}]     // ApplyDiff: straight into the diff dir
 }
 
 // layer is a copy of what the table knows of one layer.
@@ -40,17 +36,17 @@ func (d *Driver) String() string { return Name }
 // number of layers.
 func (d *Driver) Status() [][2]string {
 	return [][2]string{
-		{"Root Dir", d.home},
+		{"Root Dir", d.s.Home},
 		{"Backing Filesystem", d.fsName},
 		{"Mounted With", d.mnt.String()},
-		{"Dirs", strconv.Itoa(d.table.Len())},
+		{"Dirs", strconv.Itoa(d.s.Table.Len())},
 	}
 }
 
 // GetMetadata returns the layer's diff dir, its mount point and its
 // parent ("" for a base layer).
 func (d *Driver) GetMetadata(id string) (map[string]string, error) {
-	l, err := d.table.Lookup("metadata", id)
+	l, err := d.s.Table.Lookup("metadata", id)
 	if err != nil {
 		return nil, err
 	}
@@ -58,31 +54,29 @@ func (d *Driver) GetMetadata(id string) (map[string]string, error) {
 }
 
 // Exists reports whether layer id exists.
-func (d *Driver) Exists(id string) bool {
-	return d.table.Exists(id)
-}
+func (d *Driver) Exists(id string) bool { return d.s.Exists(id) }
 
 // Cleanup unmounts every view this driver mounted and forgets the
 // references; layers stay. Mounts of others are left alone.
 func (d *Driver) Cleanup() error {
 	if err := d.views.Cleanup(); err != nil {
-		return fmt.Errorf("aufs: cleanup %s: %w", d.home, err)
+		return fmt.Errorf("aufs: cleanup %s: %w", d.s.Home, err)
 	}
 	return nil
 }
 
-func (d *Driver) diffRoot() string            { return filepath.Join(d.home, diffName) }
-func (d *Driver) diffDir(id string) string    { return filepath.Join(d.home, diffName, id) }
-func (d *Driver) layersFile(id string) string { return filepath.Join(d.home, layersName, id) }
-func (d *Driver) mntDir(id string) string     { return filepath.Join(d.home, mntName, id) }
-func (d *Driver) workDir(id string) string    { return filepath.Join(d.home, workName, id) }
+func (d *Driver) diffRoot() string            { return filepath.Join(d.s.Home, diffName) }
+func (d *Driver) diffDir(id string) string    { return filepath.Join(d.s.Home, diffName, id) }
+func (d *Driver) layersFile(id string) string { return filepath.Join(d.s.Home, layersName, id) }
+func (d *Driver) mntDir(id string) string     { return filepath.Join(d.s.Home, mntName, id) }
+func (d *Driver) workDir(id string) string    { return filepath.Join(d.s.Home, workName, id) }
 
 // Layers returns every ready layer of the store with its parent ("" for
 // a base layer): what a migration to another backend copies.
 func (d *Driver) Layers() map[string]string {
 	out := map[string]string{}
-	for _, id := range d.table.IDs() {
-		if l, err := d.table.Lookup("layers", id); err == nil {
+	for _, id := range d.s.Table.IDs() {
+		if l, err := d.s.Table.Lookup("layers", id); err == nil {
 			out[id] = l.Parent
 		}
 	}

@@ -29,7 +29,7 @@ func (d *Driver) Get(id, mountLabel string) (string, error) {
 // mountView mounts the view of layer l (see Get).
 func (d *Driver) mountView(id string, l layer, label string) (view, error) {
 	spec := viewSpec{diffRoot: d.diffRoot(), target: d.mntDir(id), label: label,
-		lowers: d.table.Ancestors(id), work: filepath.Join(d.workDir(id), "work")}
+		lowers: d.s.Table.Ancestors(id), work: filepath.Join(d.workDir(id), "work")}
 	v := view{rw: l.Children == 0}
 	if v.rw {
 		spec.upper = id
@@ -65,7 +65,7 @@ func (d *Driver) makeWork(id string) error {
 	if err := os.Mkdir(filepath.Join(d.workDir(id), "work"), 0o700); err != nil {
 		return err
 	}
-	return layers.MkdirOwned(filepath.Join(d.workDir(id), "empty"), 0o755, d.rootUID, d.rootGID)
+	return layers.MkdirOwned(filepath.Join(d.workDir(id), "empty"), 0o755, d.s.RootUID, d.s.RootGID)
 }
 
 // Put releases a reference taken by Get; the last one unmounts the view

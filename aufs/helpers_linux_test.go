@@ -8,6 +8,7 @@ import (
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/internal/mount"
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
 )
 
 // openDriver opens a driver on home with the mount program, skipping the
@@ -39,21 +40,7 @@ func writeView(t testing.TB, d graphdriver.Driver, id string, files map[string]s
 			t.Fatal(err)
 		}
 	}()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if content == "" {
-			if err := os.RemoveAll(p); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ops.WriteFiles(t, dir, files)
 }
 
 // readView returns the content of name in layer id's view, or "" when

@@ -28,7 +28,7 @@ import (
 // upperDir gives layerdiff.Differ the diff dir of id where walking it alone
 // diffs id against parent exactly.
 func (d *Driver) upperDir(id, parent string) (string, upperdiff.Format, bool) {
-	l, err := d.table.Lookup("diff", id)
+	l, err := d.s.Table.Lookup("diff", id)
 	if err != nil || l.Parent == "" || (parent != "" && parent != l.Parent) {
 		return "", nil, false
 	}

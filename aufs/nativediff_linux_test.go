@@ -13,14 +13,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// TestNativeDiffMatchesNaive holds the native diff (a walk of the diff
-// dir) to the naive one (both merged views) on fuse-overlayfs views:
-// same Changes, same DiffSize, same tar bytes, and the native path taken
-// where the case says so. Made by ApplyDiff, the same changes are
-// archive's AUFS whiteouts and markers instead of the mount program's.
-func TestNativeDiffMatchesNaive(t *testing.T) {
+// TestNativeDiff holds the native diff (a walk of the upper dir) to the
+// full walk of both merged views, made through real views and by
+// ApplyDiff, and checks that it gives way against another parent and for
+// a base layer (upperdifftest.Run).
+func TestNativeDiff(t *testing.T) {
 	d := openDriver(t, t.TempDir())
-	upperdifftest.MatchesFullWalk(t, d, d.differ())
+	upperdifftest.Run(t, d, d.diff)
 }
 
 // TestNativeDiffDockerForms: what kernel aufs leaves in a branch that
@@ -43,17 +42,10 @@ func TestNativeDiffDockerForms(t *testing.T) {
 		ft := upperdifftest.FixedTime
 		require.NoError(t, os.Chtimes(filepath.Join(diff, dir), ft, ft))
 	}
-	upperdifftest.RequireMatches(t, d, d.differ(), "docker", true)
+	upperdifftest.RequireMatches(t, d, d.diff, "docker", true)
 	got, err := d.Changes("docker", "")
 	require.NoError(t, err)
 	require.Equal(t, "[C /a D /a/1 C /b A /b/new D /b/sub D /b/x D /f]", fmt.Sprint(got))
-}
-
-// TestNativeDiffOtherParentFallsBack: against another layer than its own
-// parent, and for a base layer, the naive walk answers.
-func TestNativeDiffOtherParentFallsBack(t *testing.T) {
-	d := openDriver(t, t.TempDir())
-	upperdifftest.OtherParentFallsBack(t, d, d.differ())
 }
 
 // TestReadUpperNames: how a directory of a diff dir reads, name by name.

@@ -7,9 +7,13 @@ import (
 	"path/filepath"
 
 	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/archive"
 	"github.com/layerfs/graphdriver/internal/fsprobe"
 	"github.com/layerfs/graphdriver/internal/layers"
 	"github.com/layerfs/graphdriver/internal/mount"
+	"github.com/layerfs/graphdriver/internal/upperdiff"
+	"github.com/layerfs/graphdriver/layerdiff"
+	"github.com/layerfs/graphdriver/whiteout"
 )
 
 func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, error) {
@@ -17,20 +21,25 @@ func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, er
 	if err != nil {
 		return nil, err
 	}
-	d := &Driver{idMap: idMap, mnt: mnt, table: layers.NewTable[struct{}](Name)}
-	d.views = &layers.Views[struct{}, view]{Table: d.table, Locks: &d.locks, Mount: d.mountView, Unmount: d.unmountView}
-	if d.rootUID, d.rootGID, err = idMap.RootPair(); err != nil {
+	d := &Driver{s: layers.NewStore[struct{}](Name, home, idMap), mnt: mnt}
+	d.views = &layers.Views[struct{}, view]{Table: d.s.Table, Locks: &d.s.Locks, Mount: d.mountView, Unmount: d.unmountView}
+	d.diff = layerdiff.Differ{Backend: Name, IDMap: idMap, Native: upperdiff.Native(d.upperDir), Views: layerdiff.MountedViews(d, d.s.Table.DiffParent)}
+	d.apply = &layers.Applier[struct{}]{Store: d.s, RemoveLocked: d.removeLocked,
+		Prepare: layers.IntoDir[struct{}](d, d.diffDir, func() archive.ApplyOptions {
+			return archive.ApplyOptions{Whiteouts: whiteout.AUFS, IDMap: idMap}
+		})}
+	if d.s.RootUID, d.s.RootGID, err = idMap.RootPair(); err != nil {
 		return nil, fmt.Errorf("aufs: id map: root %w", err)
 	}
-	if d.home, err = filepath.Abs(home); err != nil {
+	if d.s.Home, err = filepath.Abs(home); err != nil {
 		return nil, fmt.Errorf("aufs: open %s: %w", home, err)
 	}
-	dirs := []string{filepath.Join(d.home, diffName), filepath.Join(d.home, layersName),
-		filepath.Join(d.home, mntName), filepath.Join(d.home, workName)}
-	if d.home, err = layers.MakeRealHome(Name, d.home, d.rootGID, dirs...); err != nil {
+	dirs := []string{filepath.Join(d.s.Home, diffName), filepath.Join(d.s.Home, layersName),
+		filepath.Join(d.s.Home, mntName), filepath.Join(d.s.Home, workName)}
+	if d.s.Home, err = layers.MakeRealHome(Name, d.s.Home, d.s.RootGID, dirs...); err != nil {
 		return nil, err
 	}
-	d.fsName, _ = fsprobe.BackingFS(d.home)
+	d.fsName, _ = fsprobe.BackingFS(d.s.Home)
 	if err := d.load(); err != nil {
 		return nil, err
 	}
@@ -47,31 +56,31 @@ func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, er
 func (d *Driver) load() error {
 	stale, err := d.unmountStale()
 	if err != nil {
-		return fmt.Errorf("aufs: open %s: unmount stale views: %w", d.home, err)
+		return fmt.Errorf("aufs: open %s: unmount stale views: %w", d.s.Home, err)
 	}
 	if err := d.purgeLeftovers(); err != nil {
-		return fmt.Errorf("aufs: open %s: %w", d.home, err)
+		return fmt.Errorf("aufs: open %s: %w", d.s.Home, err)
 	}
 	entries, err := os.ReadDir(d.diffRoot())
 	if err != nil {
-		return fmt.Errorf("aufs: open %s: %w", d.home, err)
+		return fmt.Errorf("aufs: open %s: %w", d.s.Home, err)
 	}
 	for _, e := range entries {
 		if !e.IsDir() || graphdriver.ValidateID(e.Name()) != nil {
 			continue // not a layer; leave it alone
 		}
 		if err := d.loadLayer(e.Name()); err != nil {
-			return fmt.Errorf("aufs: open %s: layer %s: %w", d.home, e.Name(), err)
+			return fmt.Errorf("aufs: open %s: layer %s: %w", d.s.Home, e.Name(), err)
 		}
 	}
 	if err := d.checkParents(); err != nil {
-		return fmt.Errorf("aufs: open %s: %w", d.home, err)
+		return fmt.Errorf("aufs: open %s: %w", d.s.Home, err)
 	}
-	d.table.CountChildren()
+	d.s.Table.CountChildren()
 	for _, id := range stale {
 		if d.mnt.overlayMarkers() && d.Exists(id) {
 			if err := normalize(d.diffDir(id)); err != nil {
-				return fmt.Errorf("aufs: open %s: layer %s: %w", d.home, id, err)
+				return fmt.Errorf("aufs: open %s: layer %s: %w", d.s.Home, id, err)
 			}
 		}
 	}
@@ -87,9 +96,9 @@ func (d *Driver) unmountStale() ([]string, error) {
 	}
 	var ids []string
 	var errs []error
-	for _, e := range mount.Under(entries, d.home) {
+	for _, e := range mount.Under(entries, d.s.Home) {
 		errs = append(errs, mount.Unmount(e.Point))
-		if filepath.Dir(e.Point) == filepath.Join(d.home, mntName) {
+		if filepath.Dir(e.Point) == filepath.Join(d.s.Home, mntName) {
 			ids = append(ids, filepath.Base(e.Point))
 		}
 	}
@@ -101,7 +110,7 @@ func (d *Driver) unmountStale() ([]string, error) {
 // work dirs of views (none is mounted now).
 func (d *Driver) purgeLeftovers() error {
 	for _, sub := range []string{diffName, mntName, workName, layersName} {
-		entries, err := os.ReadDir(filepath.Join(d.home, sub))
+		entries, err := os.ReadDir(filepath.Join(d.s.Home, sub))
 		if err != nil {
 			return err
 		}
@@ -110,7 +119,7 @@ func (d *Driver) purgeLeftovers() error {
 			if !leftover(sub, name, d.hasDiff) {
 				continue
 			}
-			if err := layers.Purge(filepath.Join(d.home, sub, name)); err != nil {
+			if err := layers.Purge(filepath.Join(d.s.Home, sub, name)); err != nil {
 				return fmt.Errorf("purge %s/%s: %w", sub, name, err)
 			}
 		}
@@ -138,15 +147,15 @@ func (d *Driver) loadLayer(id string) error {
 	if len(ancestors) > 0 {
 		parent = ancestors[0]
 	}
-	d.table.Load(id, parent, struct{}{})
+	d.s.Table.Load(id, parent, struct{}{})
 	return nil
 }
 
 // checkParents fails when a layer's parent is missing: its view cannot be
 // made, and removing the layer is the caller's call, not ours.
 func (d *Driver) checkParents() error {
-	for _, id := range d.table.IDs() {
-		l, _ := d.table.Lookup("open", id)
+	for _, id := range d.s.Table.IDs() {
+		l, _ := d.s.Table.Lookup("open", id)
 		if l.Parent != "" && !d.Exists(l.Parent) {
 			return fmt.Errorf("layer %s: parent %s has no diff dir: %w", id, l.Parent, graphdriver.ErrInvalidLayer)
 		}

@@ -15,17 +15,12 @@ import (
 // point), removes layers/<id> and the mount point, then deletes the
 // renamed dir, so a crash never leaves a half-deleted layer.
 func (d *Driver) Remove(id string) error {
-	if err := graphdriver.ValidateID(id); err != nil {
-		return fmt.Errorf("aufs: remove: %w", err)
-	}
-	d.locks.Lock(id)
-	defer d.locks.Unlock(id)
-	return d.removeLocked(id)
+	return d.s.Locked("remove", id, func() error { return d.removeLocked(id) })
 }
 
 // removeLocked is Remove with id's lock held.
 func (d *Driver) removeLocked(id string) error {
-	return d.table.Remove(id, layers.Removal[struct{}]{
+	return d.s.Table.Remove(id, layers.Removal[struct{}]{
 		Aside: func(layer) error { return d.renameAside(id) },
 		Purge: func(layer) error {
 			return errors.Join(layers.RemoveIfExists(d.layersFile(id)), d.purgeMnt(id),

@@ -129,3 +129,16 @@ func skipIfNotSupported(t testing.TB, err error, what string) {
 		t.Skipf("%s: not supported: %v", what, err)
 	}
 }
+
+// Opener is the Factory of a backend whose New opens a home with
+// options and an id map, as every backend's New does: it opens home
+// with opts and no id map.
+func Opener[D graphdriver.Driver](open func(home string, opts []string, idMap graphdriver.IDMap) (D, error), opts ...string) Factory {
+	return func(home string) (graphdriver.Driver, error) {
+		d, err := open(home, opts, graphdriver.IDMap{})
+		if err != nil {
+			return nil, err // not a typed nil in the interface
+		}
+		return d, nil
+	}
+}

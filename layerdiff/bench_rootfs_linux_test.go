@@ -7,9 +7,8 @@ import (
 	"os/exec"
 	"testing"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/layerfs/graphdriver/internal/testsupport/benchdata"
+	"golang.org/x/sys/unix"
 )
 
 // The trees are unpacked once, with archive.Apply, from the tars of

@@ -9,9 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/layerfs/graphdriver/internal/testsupport/ops"
-
 	graphdriver "github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
 )
 
 const (

@@ -8,11 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/layerfs/graphdriver/internal/testsupport/ops"
-
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	graphdriver "github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
 	"golang.org/x/sys/unix"
 )
 

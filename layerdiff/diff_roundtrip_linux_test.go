@@ -11,11 +11,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/layerfs/graphdriver/internal/testsupport/ops"
-
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/layerfs/graphdriver/archive"
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
 	"github.com/layerfs/graphdriver/whiteout"
 )
 

@@ -4,10 +4,9 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/layerfs/graphdriver/internal/fstree"
-
 	graphdriver "github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
+	"github.com/layerfs/graphdriver/internal/fstree"
 )
 
 // Changes lists what the tree layer changed relative to the tree parent

@@ -7,11 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/layerfs/graphdriver/internal/testsupport/ops"
-
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/layerfs/graphdriver/cow"
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
 	"golang.org/x/sys/unix"
 )
 

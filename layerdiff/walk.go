@@ -5,10 +5,9 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/layerfs/graphdriver/internal/fstree"
-
 	graphdriver "github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
+	"github.com/layerfs/graphdriver/internal/fstree"
 )
 
 // walker makes the one pass over a layer tree and its parent tree that

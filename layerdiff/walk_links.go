@@ -4,9 +4,8 @@ import (
 	"path"
 	"slices"
 
-	"github.com/layerfs/graphdriver/internal/fstree"
-
 	graphdriver "github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/internal/fstree"
 )
 
 // linkBook is the hardlink bookkeeping of a walk: which paths of each tree

@@ -10,11 +10,10 @@ import (
 	"slices"
 	"testing"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/internal/testsupport/benchdata"
 	"github.com/layerfs/graphdriver/internal/testsupport/loopfs"
+	"golang.org/x/sys/unix"
 )
 
 // The backend benchmarks run on a 3-layer chain: "l1" made by ApplyDiff of

@@ -11,10 +11,9 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/layerfs/graphdriver/internal/testsupport/ops"
-
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/cow"
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
 	"github.com/layerfs/graphdriver/whiteout"
 )
 

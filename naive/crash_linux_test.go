@@ -8,10 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/layerfs/graphdriver/internal/testsupport/ops"
-
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/drivertest"
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
 )
 
 // crashFixture is a store with layer "ctr" (read-write, on "img") whose

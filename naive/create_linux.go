@@ -8,24 +8,20 @@ import (
 // Create makes read-only layer id on parent: an empty diff and its
 // metadata. It copies nothing, whatever the parent holds.
 func (d *Driver) Create(id, parent string, opts *graphdriver.CreateOpts) error {
-	return d.create(id, parent, false, opts)
+	return d.s.Create(id, parent, opts, noQuota, func() error { return d.createLocked(id, parent, false) })
 }
 
 // CreateReadWrite makes container layer id on parent; see Create.
 func (d *Driver) CreateReadWrite(id, parent string, opts *graphdriver.CreateOpts) error {
-	return d.create(id, parent, true, opts)
+	return d.s.Create(id, parent, opts, noQuota, func() error { return d.createLocked(id, parent, true) })
 }
 
-func (d *Driver) create(id, parent string, rw bool, opts *graphdriver.CreateOpts) error {
-	if err := layers.ValidateCreate(Name, id, parent, opts, "naive has no quotas"); err != nil {
-		return err
-	}
-	d.locks.Lock(id)
-	defer d.locks.Unlock(id)
+// createLocked is Create or CreateReadWrite (rw) with id's lock held.
+func (d *Driver) createLocked(id, parent string, rw bool) error {
 	// A parent's diff is never rewritten once it has a child: Reserve
 	// counts the child under the lock a rewrite's commit excludes.
 	d.diffsMu.RLock()
-	err := d.table.Reserve(id, parent, layerInfo{ReadWrite: rw})
+	err := d.s.Table.Reserve(id, parent, layerInfo{ReadWrite: rw})
 	d.diffsMu.RUnlock()
 	if err != nil {
 		return err
@@ -39,5 +35,8 @@ func (d *Driver) makeEmptyRoot(dir string) error {
 	if err := layers.RemoveTree(dir); err != nil { // a leftover of a crashed create
 		return err
 	}
-	return layers.MkdirOwned(dir, 0o755, d.rootUID, d.rootGID)
+	return layers.MkdirOwned(dir, 0o755, d.s.RootUID, d.s.RootGID)
 }
+
+// noQuota says why the storage option "size" is ErrNotSupported.
+const noQuota = "naive has no quotas"

@@ -10,7 +10,6 @@ import (
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
 	"github.com/layerfs/graphdriver/internal/layers"
-	"github.com/layerfs/graphdriver/layerdiff"
 	"github.com/layerfs/graphdriver/whiteout"
 )
 
@@ -25,13 +24,13 @@ func (d *Driver) Diff(id, parent string) (io.ReadCloser, error) {
 		return nil, err
 	}
 	if !ok {
-		return d.differ().Diff(id, parent)
+		return d.diff.Diff(id, parent)
 	}
 	entries, _, err := storedEntries(dir)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("naive: diff %s: %w", id, err), release())
 	}
-	rc := archive.NewReader(dir, entries, &archive.WriteOptions{IDMap: d.idMap})
+	rc := archive.NewReader(dir, entries, &archive.WriteOptions{IDMap: d.s.IDMap})
 	return layers.ReleaseOnClose(rc, release), nil
 }
 
@@ -43,7 +42,7 @@ func (d *Driver) DiffSize(id, parent string) (int64, error) {
 		return 0, err
 	}
 	if !ok {
-		return d.differ().DiffSize(id, parent)
+		return d.diff.DiffSize(id, parent)
 	}
 	_, size, err := storedEntries(dir)
 	if err = errors.Join(err, release()); err != nil {
@@ -57,7 +56,7 @@ func (d *Driver) DiffSize(id, parent string) (int64, error) {
 // it): an lstat of every entry of both trees, a link per entry to build
 // the farms.
 func (d *Driver) Changes(id, parent string) ([]graphdriver.Change, error) {
-	return d.differ().Changes(id, parent)
+	return d.diff.Changes(id, parent)
 }
 
 // holdStored holds id and returns its stored diff when that is what a
@@ -66,30 +65,26 @@ func (d *Driver) Changes(id, parent string) ([]graphdriver.Change, error) {
 // nothing held, otherwise.
 func (d *Driver) holdStored(op, id, parent string) (dir string, release func() error, ok bool, err error) {
 	if parent != "" {
-		if _, err := d.table.Lookup(op+" "+id+": parent", parent); err != nil {
+		if _, err := d.s.Table.Lookup(op+" "+id+": parent", parent); err != nil {
 			return "", nil, false, err
 		}
 	}
-	l, err := d.table.Hold(op, id)
+	l, err := d.s.Table.Hold(op, id)
 	if err != nil {
 		return "", nil, false, err
 	}
 	if (parent != "" && parent != l.Parent) || d.mounted(id) > 0 {
-		d.table.Drop(id)
+		d.s.Table.Drop(id)
 		return "", nil, false, nil
 	}
-	return d.diffDir(id), func() error { d.table.Drop(id); return nil }, true, nil
-}
-
-func (d *Driver) differ() layerdiff.Differ {
-	return layerdiff.Differ{Backend: Name, IDMap: d.idMap, Views: d.holdViews}
+	return d.diffDir(id), func() error { d.s.Table.Drop(id); return nil }, true, nil
 }
 
 // holdViews gives the Differ the trees of id and of the parent to diff
 // against: link farms of their chains, or id's view while Get holds it
 // (taking a reference of its own, so the view stays until release).
 func (d *Driver) holdViews(op, id, parent string) (layerDir, parentDir string, release func() error, err error) {
-	l, err := d.table.Lookup(op, id)
+	l, err := d.s.Table.Lookup(op, id)
 	if err != nil {
 		return "", "", nil, err
 	}
@@ -97,7 +92,7 @@ func (d *Driver) holdViews(op, id, parent string) (layerDir, parentDir string, r
 		parent = l.Parent
 	}
 	if parent != "" {
-		if _, err := d.table.Hold(op+" "+id+": parent", parent); err != nil {
+		if _, err := d.s.Table.Hold(op+" "+id+": parent", parent); err != nil {
 			return "", "", nil, err
 		}
 	}
@@ -110,7 +105,7 @@ func (d *Driver) holdViews(op, id, parent string) (layerDir, parentDir string, r
 		return errors.Join(errs...)
 	}
 	if parent != "" {
-		undo = append(undo, func() error { d.table.Drop(parent); return nil })
+		undo = append(undo, func() error { d.s.Table.Drop(parent); return nil })
 	}
 	layerDir, parentDir, err = d.views2(op, id, parent, &undo)
 	if err != nil {
@@ -133,10 +128,10 @@ func (d *Driver) views2(op, id, parent string, undo *[]func() error) (layerDir, 
 		}
 		*undo = append(*undo, func() error { return d.Put(id) })
 	} else {
-		if _, err := d.table.Hold(op, id); err != nil {
+		if _, err := d.s.Table.Hold(op, id); err != nil {
 			return "", "", err
 		}
-		*undo = append(*undo, func() error { d.table.Drop(id); return nil })
+		*undo = append(*undo, func() error { d.s.Table.Drop(id); return nil })
 		layerDir = filepath.Join(work, "layer")
 		if err := d.compose(layerDir, d.chain(id), &composer{farm: true}); err != nil {
 			return "", "", err
@@ -161,7 +156,7 @@ func (d *Driver) views2(op, id, parent string, undo *[]func() error) (layerDir, 
 // copied in from the parent's merged view.
 func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, err error) {
 	var parentDir string // the link farm of the parent's chain, "" for none
-	a := layers.Applier[layerInfo]{Table: d.table, Locks: &d.locks,
+	a := layers.Applier[layerInfo]{Store: d.s,
 		Check: func(id string, _ layer) error {
 			if n := d.mounted(id); n > 0 {
 				return fmt.Errorf("naive: apply diff %s: its view is held by %d Get references: %w", id, n, graphdriver.ErrBusy)
@@ -205,7 +200,7 @@ func (d *Driver) stageApply(id, parent string) (stage, parentDir string, done fu
 // over the layer's chain, planned against the parent's and written.
 func (d *Driver) storeApplied(id, stage, parentDir string) error {
 	// The stage stands for the layer's diff: its root is the layer's.
-	if err := d.copier.CopyDirMetadata(stage, d.diffDir(id)); err != nil {
+	if err := d.cp.Copier.CopyDirMetadata(stage, d.diffDir(id)); err != nil {
 		return err
 	}
 	layerDir := filepath.Join(filepath.Dir(stage), "layer")
@@ -219,10 +214,10 @@ func (d *Driver) storeApplied(id, stage, parentDir string) error {
 func (d *Driver) applyOptions(parentDir string) *archive.ApplyOptions {
 	opts := &archive.ApplyOptions{
 		Whiteouts: whiteout.AUFS,
-		IDMap:     d.idMap,
+		IDMap:     d.s.IDMap,
 		// Without privilege and without an id map, owners cannot be kept:
 		// files belong to the user running the store.
-		IgnoreChownErrors: d.idMap.Empty() && os.Geteuid() != 0,
+		IgnoreChownErrors: d.s.IDMap.Empty() && os.Geteuid() != 0,
 	}
 	if parentDir != "" {
 		opts.Lower = archive.LowerIn(parentDir)

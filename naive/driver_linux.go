@@ -7,26 +7,18 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/layerfs/graphdriver"
-	"github.com/layerfs/graphdriver/cow"
 	"github.com/layerfs/graphdriver/internal/layers"
-	"github.com/layerfs/graphdriver/internal/locker"
+	"github.com/layerfs/graphdriver/layerdiff"
 )
 
 // Driver is the naive backend: layers stored as AUFS-form diffs, views
 // composed in user space. It is safe for use from many goroutines.
 type Driver struct {
-	home    string
-	idMap   graphdriver.IDMap
-	rootUID int
-	rootGID int
-	copier  *cow.Copier
-	fsName  string
-	reflink bool
+	s  *layers.Store[layerInfo] // home, id map, per-id locks, layer table
+	cp layers.Copying           // the copier and what Status shows of the filesystem
 
-	locks locker.Locker                     // one per layer id, taken first by every method
-	table *layers.Table[layerInfo]          // every layer, ready or in flight, and its references
-	dirs  *layers.DirStore[layerInfo, meta] // diff/<id> dirs and meta/<id>.json records
+	dirs *layers.DirStore[layerInfo, meta] // diff/<id> dirs and meta/<id>.json records
+	diff layerdiff.Differ                  // Changes, and Diff against another layer: link farms
 
 	// diffsMu orders the rewrite of a layer's diff (the commit of a Put
 	// or an ApplyDiff) with what reads other layers' diffs: Create of a
@@ -59,18 +51,13 @@ func (d *Driver) Status() [][2]string {
 	d.viewsMu.Lock()
 	views := len(d.views)
 	d.viewsMu.Unlock()
-	return [][2]string{
-		{"Backing Filesystem", d.fsName},
-		{"Reflink", strconv.FormatBool(d.reflink)},
-		{"Layers", strconv.Itoa(d.table.Len())},
-		{"Views", strconv.Itoa(views)},
-	}
+	return append(d.cp.Status(d.s.Table.Len()), [2]string{"Views", strconv.Itoa(views)})
 }
 
 // GetMetadata returns the layer's diff directory, its view's path (which
 // exists only while Get holds it), its parent and its kind.
 func (d *Driver) GetMetadata(id string) (map[string]string, error) {
-	l, err := d.table.Lookup("metadata", id)
+	l, err := d.s.Table.Lookup("metadata", id)
 	if err != nil {
 		return nil, err
 	}
@@ -82,9 +69,7 @@ func (d *Driver) GetMetadata(id string) (map[string]string, error) {
 }
 
 // Exists reports whether layer id exists.
-func (d *Driver) Exists(id string) bool {
-	return d.table.Exists(id)
-}
+func (d *Driver) Exists(id string) bool { return d.s.Exists(id) }
 
 // Cleanup settles every view still held as its last Put would (a
 // read-write layer without children keeps what was written into it) and
@@ -108,11 +93,11 @@ func (d *Driver) Cleanup() error {
 	return errors.Join(errs...)
 }
 
-func (d *Driver) diffsDir() string { return filepath.Join(d.home, "diff") }
+func (d *Driver) diffsDir() string { return filepath.Join(d.s.Home, "diff") }
 
-func (d *Driver) metaDir() string { return filepath.Join(d.home, "meta") }
+func (d *Driver) metaDir() string { return filepath.Join(d.s.Home, "meta") }
 
-func (d *Driver) viewsDir() string { return filepath.Join(d.home, "views") }
+func (d *Driver) viewsDir() string { return filepath.Join(d.s.Home, "views") }
 
 func (d *Driver) diffDir(id string) string { return filepath.Join(d.diffsDir(), id) }
 
@@ -120,7 +105,7 @@ func (d *Driver) viewDir(id string) string { return filepath.Join(d.viewsDir(), 
 
 // chain returns the diff directories of id and its ancestors, id first.
 func (d *Driver) chain(id string) []string {
-	ids := append([]string{id}, d.table.Ancestors(id)...)
+	ids := append([]string{id}, d.s.Table.Ancestors(id)...)
 	dirs := make([]string, len(ids))
 	for i, a := range ids {
 		dirs[i] = d.diffDir(a)

@@ -8,27 +8,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/layerfs/graphdriver/internal/testsupport/ops"
-
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/drivertest"
-	"github.com/layerfs/graphdriver/internal/testsupport/loopfs"
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
 )
-
-func openStore(home string) (graphdriver.Driver, error) {
-	return New(home, nil, graphdriver.IDMap{})
-}
-
-func TestConformance(t *testing.T) {
-	drivertest.Run(t, openStore)
-}
-
-// TestConformanceOnXFSReflink runs the suite again on a loopback xfs with
-// reflink, where views clone file extents instead of copying them.
-func TestConformanceOnXFSReflink(t *testing.T) {
-	loopfs.TempDirOnReflinkXFS(t)
-	drivertest.Run(t, openStore)
-}
 
 // TestPutOfUnfoldableViewIsRefused writes into the views of a read-only
 // layer and of a read-write layer with a child: Put names the changed
@@ -181,46 +164,6 @@ func TestHomeIsPrivate(t *testing.T) {
 		if perm := fi.Mode().Perm(); perm != want {
 			t.Errorf("%s mode %#o, want %#o", p, perm, want)
 		}
-	}
-}
-
-func TestOptions(t *testing.T) {
-	tests := []struct {
-		name    string
-		options []string
-		wantErr string
-	}{
-		{name: "none"},
-		{name: "strict", options: []string{"naive.xattrs=strict"}},
-		{name: "skip", options: []string{"naive.xattrs=skip-unsupported"}},
-		{name: "other backend's ignored", options: []string{"overlay2.size=1G"}},
-		{name: "bad value", options: []string{"naive.xattrs=maybe"}, wantErr: "naive.xattrs"},
-		{name: "unknown key", options: []string{"naive.size=1G"}, wantErr: "unknown option"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := New(t.TempDir(), tt.options, graphdriver.IDMap{})
-			if tt.wantErr == "" && err != nil {
-				t.Fatal(err)
-			}
-			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
-				t.Fatalf("New(%q) error = %v, want one containing %q", tt.options, err, tt.wantErr)
-			}
-		})
-	}
-}
-
-func TestRegisteredAndChosenByNew(t *testing.T) {
-	root := t.TempDir()
-	d, err := graphdriver.New(Name, root, nil, graphdriver.IDMap{})
-	ops.Must(t, err)
-	if d.String() != Name {
-		t.Fatalf("New(naive) gave %s", d)
-	}
-	ops.Must(t, d.Create("a", "", nil))
-	again, err := graphdriver.New("", root, nil, graphdriver.IDMap{})
-	if err != nil || again.String() != Name || !again.Exists("a") {
-		t.Fatalf("New(\"\") = %v, %v; want the existing naive store", again, err)
 	}
 }
 

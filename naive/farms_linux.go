@@ -32,7 +32,7 @@ func (d *Driver) parentFarm(parent string) (dir string, built bool, err error) {
 	if err := layers.RemoveTree(dir); err != nil { // a farm dropped but not deleted
 		return "", false, err
 	}
-	c := &composer{copier: d.copier, farm: true}
+	c := &composer{copier: d.cp.Copier, farm: true}
 	// Built and recorded under one read lock: a swap of parent's diff
 	// (which drops its farm) comes wholly before or after.
 	d.diffsMu.RLock()

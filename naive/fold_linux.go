@@ -55,7 +55,7 @@ func (d *Driver) rewrite(id, src, parentDir string, own func(devIno) bool) (err 
 			err = errors.Join(err, layers.RemoveTree(next))
 		}
 	}()
-	if err := materialize(next, src, entries, own, d.copier); err != nil {
+	if err := materialize(next, src, entries, own, d.cp.Copier); err != nil {
 		return err
 	}
 	return d.commit(id, next)
@@ -85,7 +85,7 @@ func (d *Driver) commit(id, next string) error {
 func (d *Driver) swap(id, next string) error {
 	d.diffsMu.Lock()
 	defer d.diffsMu.Unlock()
-	l, err := d.table.Lookup("commit", id)
+	l, err := d.s.Table.Lookup("commit", id)
 	if err != nil {
 		return err
 	}

@@ -16,25 +16,29 @@ import (
 // (reflinked where the filesystem can, copied otherwise). Later calls
 // share it until the last Put. The first Get costs a copy of the merged
 // tree; the others a map look-up.
-func (d *Driver) Get(id, mountLabel string) (string, error) {
-	if err := graphdriver.ValidateID(id); err != nil {
-		return "", fmt.Errorf("naive: get: %w", err)
-	}
-	d.locks.Lock(id)
-	defer d.locks.Unlock(id)
-	if _, err := d.table.Hold("get", id); err != nil {
+func (d *Driver) Get(id, mountLabel string) (dir string, err error) {
+	err = d.s.Locked("get", id, func() error { return d.hold(id) })
+	if err != nil {
 		return "", err
+	}
+	return d.viewDir(id), nil
+}
+
+// hold takes a reference to id's view, composing it if it is the first.
+func (d *Driver) hold(id string) error {
+	if _, err := d.s.Table.Hold("get", id); err != nil {
+		return err
 	}
 	if d.mounted(id) == 0 {
 		if err := d.compose(d.viewDir(id), d.chain(id), nil); err != nil {
-			d.table.Drop(id)
-			return "", fmt.Errorf("naive: get %s: %w", id, err)
+			d.s.Table.Drop(id)
+			return fmt.Errorf("naive: get %s: %w", id, err)
 		}
 	}
 	d.viewsMu.Lock()
 	d.views[id]++
 	d.viewsMu.Unlock()
-	return d.viewDir(id), nil
+	return nil
 }
 
 // mounted returns the number of Get references on id's view.
@@ -51,7 +55,7 @@ func (d *Driver) compose(dst string, diffs []string, farm *composer) error {
 	if c == nil {
 		c = &composer{}
 	}
-	c.copier = d.copier
+	c.copier = d.cp.Copier
 	d.diffsMu.RLock()
 	defer d.diffsMu.RUnlock()
 	return c.compose(dst, diffs)
@@ -66,12 +70,12 @@ func (d *Driver) compose(dst string, diffs []string, farm *composer) error {
 // way the reference is gone. The last Put costs a link farm of the
 // parent and a walk of both trees.
 func (d *Driver) Put(id string) error {
-	if err := graphdriver.ValidateID(id); err != nil {
-		return fmt.Errorf("naive: put: %w", err)
-	}
-	d.locks.Lock(id)
-	defer d.locks.Unlock(id)
-	l, err := d.table.Lookup("put", id)
+	return d.s.Locked("put", id, func() error { return d.release(id) })
+}
+
+// release drops a reference to id's view; the last one settles it.
+func (d *Driver) release(id string) error {
+	l, err := d.s.Table.Lookup("put", id)
 	if err != nil {
 		return err
 	}
@@ -87,7 +91,7 @@ func (d *Driver) Put(id string) error {
 		d.views[id] = n - 1
 	}
 	d.viewsMu.Unlock()
-	d.table.Drop(id)
+	d.s.Table.Drop(id)
 	if n > 1 {
 		return nil
 	}

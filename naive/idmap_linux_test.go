@@ -10,9 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/layerfs/graphdriver/internal/testsupport/ops"
-
 	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
 )
 
 // TestIDMap stores a layer for a user namespace: owners on disk are the

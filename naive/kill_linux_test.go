@@ -10,9 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/layerfs/graphdriver/internal/testsupport/ops"
-
 	"github.com/layerfs/graphdriver/drivertest"
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
 )
 
 const killHomeEnv = "NAIVE_KILL_TEST_HOME"
@@ -76,28 +75,10 @@ func modelTree(t *testing.T, oldState, newState map[string]string) drivertest.Tr
 	dir := filepath.Join(t.TempDir(), "model")
 	ops.Must(t, os.Mkdir(dir, 0o755))
 	writeFiles(t, dir, oldState)
-	applyState(t, dir, newState)
+	ops.WriteFiles(t, dir, newState)
 	tree, err := drivertest.Snapshot(dir)
 	ops.Must(t, err)
 	return tree
-}
-
-func applyState(t testing.TB, dir string, state map[string]string) {
-	for p, content := range state {
-		full := filepath.Join(dir, p)
-		if content == "" {
-			if err := os.Remove(full); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 func plainViewTree(t *testing.T, d *Driver, id string) drivertest.Tree {
@@ -140,7 +121,7 @@ func TestFoldKilledHelper(t *testing.T) {
 	dir, err := d.Get("ctr", "")
 	ops.Must(t, err)
 	_, newState := killStates()
-	applyState(t, dir, newState)
+	ops.WriteFiles(t, dir, newState)
 	fmt.Println("putting")
 	ops.Must(t, d.Put("ctr"))
 	fmt.Println("done")

@@ -6,10 +6,9 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/layerfs/graphdriver/internal/testsupport/ops"
-
 	"github.com/layerfs/graphdriver/archive"
 	"github.com/layerfs/graphdriver/cow"
+	"github.com/layerfs/graphdriver/internal/testsupport/ops"
 )
 
 // TestMaterializeNeverLeavesTheSource swaps a directory of a view for a

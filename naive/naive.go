@@ -7,19 +7,17 @@ import (
 // Name is the name the naive backend registers under.
 const Name = "naive"
 
-func init() {
-	graphdriver.Register(Name, func(home string, opts []string, idMap graphdriver.IDMap) (graphdriver.Driver, error) {
-		return New(home, opts, idMap)
-	})
+func init() { graphdriver.Register(Name, open) }
+
+func open(home string, opts []string, idMap graphdriver.IDMap) (graphdriver.Driver, error) {
+	return New(home, opts, idMap)
 }
 
 // Supported returns nil when naive can keep a store under home on this
 // machine, and an error wrapping graphdriver.ErrNotSupported saying why
 // otherwise. It needs no privilege and no kernel feature beyond Linux
 // itself; it writes nothing.
-func Supported(home string) error {
-	return supported()
-}
+func Supported(home string) error { return supported() }
 
 // New opens the naive store under home, creating it if needed, and puts
 // right what a crash left: half-made, half-removed and half-folded

@@ -10,14 +10,10 @@ import (
 )
 
 // Driver is the naive backend; off Linux it cannot be opened.
-type Driver struct {
-	graphdriver.Driver
-}
+type Driver struct{ graphdriver.Driver }
 
-func notSupported() error {
+func newDriver(string, []string, graphdriver.IDMap) (*Driver, error) { return nil, supported() }
+
+func supported() error {
 	return fmt.Errorf("naive: %w on %s: views keep Linux metadata (owners, xattrs, devices)", graphdriver.ErrNotSupported, runtime.GOOS)
 }
-
-func newDriver(string, []string, graphdriver.IDMap) (*Driver, error) { return nil, notSupported() }
-
-func supported() error { return notSupported() }

@@ -7,29 +7,17 @@ import (
 	"strings"
 
 	"github.com/layerfs/graphdriver"
-	"github.com/layerfs/graphdriver/cow"
-	"github.com/layerfs/graphdriver/internal/fsprobe"
 	"github.com/layerfs/graphdriver/internal/layers"
-	"github.com/layerfs/graphdriver/internal/options"
+	"github.com/layerfs/graphdriver/layerdiff"
 )
 
 func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, error) {
-	parsed, err := options.Parse(Name, opts, "xattrs")
-	if err != nil {
-		return nil, err
-	}
-	copyOpts, err := layers.CopyOptions(Name, parsed)
-	if err != nil {
-		return nil, err
-	}
-	d := &Driver{home: home, idMap: idMap, table: layers.NewTable[layerInfo](Name),
-		copier: cow.NewCopier(copyOpts), views: make(map[string]int), farms: make(map[string]string)}
-	d.dirs = &layers.DirStore[layerInfo, meta]{Table: d.table, Dir: d.diffsDir(),
+	d := &Driver{s: layers.NewStore[layerInfo](Name, home, idMap), views: make(map[string]int), farms: make(map[string]string)}
+	d.dirs = &layers.DirStore[layerInfo, meta]{Table: d.s.Table, Dir: d.diffsDir(),
 		Meta: layers.MetaFiles[meta]{Dir: d.metaDir()}}
-	if d.rootUID, d.rootGID, err = layers.RootPair(Name, idMap); err != nil {
-		return nil, err
-	}
-	if err := layers.MakeHome(Name, home, d.rootGID, d.diffsDir(), d.metaDir()); err != nil {
+	d.diff = layerdiff.Differ{Backend: Name, IDMap: idMap, Views: d.holdViews}
+	var err error
+	if d.cp, err = layers.OpenCopying(d.s, opts, d.diffsDir(), d.metaDir()); err != nil {
 		return nil, err
 	}
 	if err := d.makeViewsDir(); err != nil {
@@ -38,8 +26,6 @@ func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, er
 	if err := d.load(); err != nil {
 		return nil, err
 	}
-	d.fsName, _ = fsprobe.BackingFS(home)
-	d.reflink, _ = cow.ReflinkSupported(home)
 	return d, nil
 }
 
@@ -47,10 +33,10 @@ func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, er
 // setuid binaries. Whatever it held is a leftover of an earlier process.
 func (d *Driver) makeViewsDir() error {
 	if err := layers.RemoveTree(d.viewsDir()); err != nil {
-		return fmt.Errorf("naive: open %s: purge views: %w", d.home, err)
+		return fmt.Errorf("naive: open %s: purge views: %w", d.s.Home, err)
 	}
 	if err := os.Mkdir(d.viewsDir(), 0o700); err != nil {
-		return fmt.Errorf("naive: open %s: %w", d.home, err)
+		return fmt.Errorf("naive: open %s: %w", d.s.Home, err)
 	}
 	return nil
 }
@@ -104,7 +90,7 @@ func classify(name string, isDir bool, present func(id string) bool) leftover {
 func (d *Driver) load() error {
 	entries, err := os.ReadDir(d.diffsDir())
 	if err != nil {
-		return fmt.Errorf("naive: open %s: %w", d.home, err)
+		return fmt.Errorf("naive: open %s: %w", d.s.Home, err)
 	}
 	present := func(id string) bool {
 		_, err := os.Lstat(d.diffDir(id))
@@ -116,12 +102,12 @@ func (d *Driver) load() error {
 		case restoreOld:
 			id := strings.TrimPrefix(name, oldPrefix)
 			if err := os.Rename(filepath.Join(d.diffsDir(), name), d.diffDir(id)); err != nil {
-				return fmt.Errorf("naive: open %s: restore the diff of %s: %w", d.home, id, err)
+				return fmt.Errorf("naive: open %s: restore the diff of %s: %w", d.s.Home, id, err)
 			}
 			name = id
 		case purge:
 			if err := layers.Purge(filepath.Join(d.diffsDir(), name)); err != nil {
-				return fmt.Errorf("naive: open %s: purge %s: %w", d.home, name, err)
+				return fmt.Errorf("naive: open %s: purge %s: %w", d.s.Home, name, err)
 			}
 			continue
 		case ignoreEntry:
@@ -129,13 +115,13 @@ func (d *Driver) load() error {
 		}
 		m, _, err := d.dirs.Meta.Read(name) // none (naive always writes one): read-only, no parent
 		if err != nil {
-			return fmt.Errorf("naive: open %s: layer %s: %w", d.home, name, err)
+			return fmt.Errorf("naive: open %s: layer %s: %w", d.s.Home, name, err)
 		}
-		d.table.Load(name, m.Parent, layerInfo{ReadWrite: m.ReadWrite})
+		d.s.Table.Load(name, m.Parent, layerInfo{ReadWrite: m.ReadWrite})
 	}
-	d.table.CountChildren()
+	d.s.Table.CountChildren()
 	if err := d.dirs.Meta.PurgeOrphans(d.Exists); err != nil {
-		return fmt.Errorf("naive: open %s: %w", d.home, err)
+		return fmt.Errorf("naive: open %s: %w", d.s.Home, err)
 	}
 	return nil
 }

@@ -1,20 +1,9 @@
 package naive
 
-import (
-	"fmt"
-
-	"github.com/layerfs/graphdriver"
-)
-
 // Remove deletes layer id: its diff is renamed aside first (the commit
 // point), then deleted, so a crash never leaves a half-deleted layer.
 func (d *Driver) Remove(id string) error {
-	if err := graphdriver.ValidateID(id); err != nil {
-		return fmt.Errorf("naive: remove: %w", err)
-	}
-	d.locks.Lock(id)
-	defer d.locks.Unlock(id)
-	return d.removeLocked(id)
+	return d.s.Locked("remove", id, func() error { return d.removeLocked(id) })
 }
 
 // removeLocked is Remove with id's lock held. The kept link farm of id

@@ -7,10 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/layerfs/graphdriver/internal/testsupport/benchdata"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
-
-	"github.com/layerfs/graphdriver/internal/testsupport/benchdata"
 )
 
 // BenchmarkDiff10Files diffs a container layer that changed 10 files over
@@ -36,7 +35,7 @@ func BenchmarkDiff10Files(b *testing.B) {
 	}
 	writeView(b, d, "c", files)
 
-	views := d.differ()
+	views := d.diff
 	views.Native = nil // walk both views
 	for _, v := range []struct {
 		name string

@@ -7,9 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/layerfs/graphdriver/internal/testsupport/benchdata"
+	"golang.org/x/sys/unix"
 )
 
 // BenchmarkGetPut measures Get+Put of a read-write layer with n lowers
@@ -22,7 +21,7 @@ func BenchmarkGetPut(b *testing.B) {
 	for _, n := range []int{1, 16, 128, 500} {
 		d := openDriver(b, filepath.Join(b.TempDir(), "overlay2"), "overlay2.mount_api=new")
 		top := buildChain(b, d, n+1)
-		spec := d.spec(d.table.Ancestors(top), top, "")
+		spec := d.spec(d.s.Table.Ancestors(top), top, "")
 		target := d.mergedDir(top)
 		driver := func() {
 			if _, err := d.Get(top, ""); err != nil {
@@ -104,7 +103,7 @@ func BenchmarkCreateReadWrite(b *testing.B) {
 	}
 	benchPaired(b, driver, bare)
 	b.StopTimer()
-	_ = os.RemoveAll(d.home) // nothing is mounted: no Get was made
+	_ = os.RemoveAll(d.s.Home) // nothing is mounted: no Get was made
 }
 
 // bareCreate writes the overlay2 layout of a child layer with no checks.

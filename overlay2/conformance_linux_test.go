@@ -3,25 +3,20 @@ package overlay2
 import (
 	"testing"
 
-	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/drivertest"
 )
 
 // TestConformance runs the suite with the mount API chosen by the probes
 // (the new one, with lowerdir+, on Linux >= 6.8).
 func TestConformance(t *testing.T) {
-	drivertest.Run(t, func(home string) (graphdriver.Driver, error) {
-		return New(home, nil, graphdriver.IDMap{})
-	}, splitsLowerHardlinks)
+	drivertest.Run(t, drivertest.Opener(New), splitsLowerHardlinks)
 }
 
 // TestConformanceLegacyMount runs the suite forcing mount(2) with short
 // links; the 500-layer chain does not fit a page there and is skipped
 // with the budget error (ErrNotSupported).
 func TestConformanceLegacyMount(t *testing.T) {
-	drivertest.Run(t, func(home string) (graphdriver.Driver, error) {
-		return New(home, []string{"overlay2.mount_api=legacy"}, graphdriver.IDMap{})
-	}, splitsLowerHardlinks)
+	drivertest.Run(t, drivertest.Opener(New, "overlay2.mount_api=legacy"), splitsLowerHardlinks)
 }
 
 // splitsLowerHardlinks is overlayfs's documented behaviour with index=off,
@@ -30,3 +25,7 @@ func TestConformanceLegacyMount(t *testing.T) {
 // copies that name alone.
 var splitsLowerHardlinks = drivertest.SplitsLowerHardlinks(
 	"overlayfs with index=off copies up one name of a lower hardlink alone")
+
+// TestRegistered: importing the package registers the backend, and New("")
+// picks a root that holds its state.
+func TestRegistered(t *testing.T) { drivertest.CheckRegistered(t, Name) }

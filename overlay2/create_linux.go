@@ -13,25 +13,21 @@ import (
 // Create makes read-only layer id on top of parent. It costs a few
 // mkdirs and small files: nothing is copied.
 func (d *Driver) Create(id, parent string, opts *graphdriver.CreateOpts) error {
-	return d.create(id, parent, false, opts)
+	return d.s.Create(id, parent, opts, noQuota, func() error { return d.createLocked(id, parent, false) })
 }
 
 // CreateReadWrite makes container layer id; see Create.
 func (d *Driver) CreateReadWrite(id, parent string, opts *graphdriver.CreateOpts) error {
-	return d.create(id, parent, true, opts)
+	return d.s.Create(id, parent, opts, noQuota, func() error { return d.createLocked(id, parent, true) })
 }
 
-func (d *Driver) create(id, parent string, rw bool, opts *graphdriver.CreateOpts) (retErr error) {
-	if err := layers.ValidateCreate(Name, id, parent, opts, "quota needs xfs project quotas; not implemented"); err != nil {
-		return err
-	}
-	d.locks.Lock(id)
-	defer d.locks.Unlock(id)
+// createLocked is Create or CreateReadWrite (rw) with id's lock held.
+func (d *Driver) createLocked(id, parent string, rw bool) (retErr error) {
 	link, err := d.reserve(id, parent, rw)
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(d.home, ".tmp-"+id)
+	tmp := filepath.Join(d.s.Home, ".tmp-"+id)
 	committed := false
 	defer func() {
 		if retErr != nil {
@@ -59,7 +55,7 @@ func (d *Driver) create(id, parent string, rw bool, opts *graphdriver.CreateOpts
 // finishCreate links l/<link> to the new layer, marks the parent
 // committed, as Docker does, and makes the layer visible.
 func (d *Driver) finishCreate(id, link, parent string) error {
-	if err := os.Symlink(filepath.Join("..", id, "diff"), filepath.Join(d.home, linkDir, link)); err != nil {
+	if err := os.Symlink(filepath.Join("..", id, "diff"), filepath.Join(d.s.Home, linkDir, link)); err != nil {
 		return err
 	}
 	if parent != "" {
@@ -67,7 +63,7 @@ func (d *Driver) finishCreate(id, link, parent string) error {
 			return err
 		}
 	}
-	d.table.SetReady(id, true)
+	d.s.Table.SetReady(id, true)
 	return nil
 }
 
@@ -83,7 +79,7 @@ func (d *Driver) reserve(id, parent string, rw bool) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("overlay2: create %s: %w", id, err)
 	}
-	if err := d.table.Reserve(id, parent, layerInfo{link: link, rw: rw}); err != nil {
+	if err := d.s.Table.Reserve(id, parent, layerInfo{link: link, rw: rw}); err != nil {
 		d.mu.Lock()
 		delete(d.links, link)
 		d.mu.Unlock()
@@ -109,7 +105,7 @@ func (d *Driver) freshLinkLocked() (string, error) {
 // parent's committed file goes with its last child, so a failed Create
 // leaves the home as it was (Docker leaves it; nothing reads it).
 func (d *Driver) release(id string) {
-	l, lastChild := d.table.Release(id)
+	l, lastChild := d.s.Table.Release(id)
 	d.mu.Lock()
 	delete(d.links, l.Meta.link)
 	d.mu.Unlock()
@@ -125,10 +121,10 @@ func (d *Driver) buildLayer(dir, link, parent string, rw bool) error {
 	if err := layers.RemoveTree(dir); err != nil { // a leftover of a crashed create
 		return err
 	}
-	if err := layers.MkdirOwned(dir, 0o710, os.Geteuid(), d.rootGID); err != nil {
+	if err := layers.MkdirOwned(dir, 0o710, os.Geteuid(), d.s.RootGID); err != nil {
 		return err
 	}
-	if err := layers.MkdirOwned(filepath.Join(dir, "diff"), 0o755, d.rootUID, d.rootGID); err != nil {
+	if err := layers.MkdirOwned(filepath.Join(dir, "diff"), 0o755, d.s.RootUID, d.s.RootGID); err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(dir, "link"), []byte(link), 0o644); err != nil {
@@ -139,7 +135,7 @@ func (d *Driver) buildLayer(dir, link, parent string, rw bool) error {
 			return err
 		}
 	}
-	if err := layers.MkdirOwned(filepath.Join(dir, "merged"), 0o700, d.rootUID, d.rootGID); err != nil {
+	if err := layers.MkdirOwned(filepath.Join(dir, "merged"), 0o700, d.s.RootUID, d.s.RootGID); err != nil {
 		return err
 	}
 	if parent == "" {
@@ -152,7 +148,7 @@ func (d *Driver) buildLayer(dir, link, parent string, rw bool) error {
 	if err := os.WriteFile(filepath.Join(dir, "lower"), []byte(lower), 0o644); err != nil {
 		return err
 	}
-	return layers.MkdirOwned(filepath.Join(dir, "work"), 0o700, d.rootUID, d.rootGID)
+	return layers.MkdirOwned(filepath.Join(dir, "work"), 0o700, d.s.RootUID, d.s.RootGID)
 }
 
 // lowerOf returns the lower file of a child of parent: the parent's
@@ -168,3 +164,6 @@ func (d *Driver) lowerOf(parent string) (string, error) {
 	}
 	return lower + ":" + string(b), nil
 }
+
+// noQuota says why the storage option "size" is ErrNotSupported.
+const noQuota = "quota needs xfs project quotas; not implemented"

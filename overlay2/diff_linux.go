@@ -4,10 +4,6 @@ import (
 	"io"
 
 	"github.com/layerfs/graphdriver"
-	"github.com/layerfs/graphdriver/archive"
-	"github.com/layerfs/graphdriver/internal/layers"
-	"github.com/layerfs/graphdriver/internal/upperdiff"
-	"github.com/layerfs/graphdriver/layerdiff"
 )
 
 // Changes lists what layer id changed relative to parent ("" means id's
@@ -15,29 +11,18 @@ import (
 // nativediff_linux.go); otherwise, or when that walk cannot be exact, it
 // walks both merged views, an lstat of every entry of both.
 func (d *Driver) Changes(id, parent string) ([]graphdriver.Change, error) {
-	return d.differ().Changes(id, parent)
+	return d.diff.Changes(id, parent)
 }
 
 // Diff returns the canonical layer tar of id relative to parent ("" means
 // id's own parent). Both layers count as in use (Remove is ErrBusy) until
 // the reader is closed.
 // The native path is used as in Changes.
-func (d *Driver) Diff(id, parent string) (io.ReadCloser, error) {
-	return d.differ().Diff(id, parent)
-}
+func (d *Driver) Diff(id, parent string) (io.ReadCloser, error) { return d.diff.Diff(id, parent) }
 
 // DiffSize returns the bytes of file content Diff(id, parent) carries,
 // by the native path as in Changes.
-func (d *Driver) DiffSize(id, parent string) (int64, error) {
-	return d.differ().DiffSize(id, parent)
-}
-
-// differ diffs by walking id's upper dir where that is exact, else both
-// views.
-func (d *Driver) differ() layerdiff.Differ {
-	return layerdiff.Differ{Backend: Name, IDMap: d.idMap, Native: upperdiff.Native(d.upperDir),
-		Views: layerdiff.MountedViews(d, d.table.DiffParent)}
-}
+func (d *Driver) DiffSize(id, parent string) (int64, error) { return d.diff.DiffSize(id, parent) }
 
 // ApplyDiff unpacks the layer tar diff straight into the diff dir of layer
 // id, whose parent is parent, with overlay whiteouts (archive.Apply
@@ -46,11 +31,6 @@ func (d *Driver) differ() layerdiff.Differ {
 // duration. On any error the layer is removed: archive.Apply guarantees
 // nothing outside the diff dir was touched, and a rejected layer must not
 // exist afterwards.
-func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, err error) {
-	a := layers.Applier[layerInfo]{Table: d.table, Locks: &d.locks,
-		Prepare: layers.IntoDir[layerInfo](d, d.diffDir, func() archive.ApplyOptions {
-			return archive.ApplyOptions{Whiteouts: d.whiteoutFormat(), IDMap: d.idMap}
-		}),
-		RemoveLocked: func(id string) error { return d.removeLocked(id, false) }}
-	return a.Apply(id, parent, diff)
+func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (int64, error) {
+	return d.apply.Apply(id, parent, diff)
 }

@@ -7,24 +7,20 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/internal/layers"
-	"github.com/layerfs/graphdriver/internal/locker"
+	"github.com/layerfs/graphdriver/layerdiff"
 	"github.com/layerfs/graphdriver/whiteout"
 )
 
 // Driver is the overlay2 backend. It is safe for use from many goroutines.
 type Driver struct {
-	home     string // absolute, symlinks resolved: compared with the mount table
-	idMap    graphdriver.IDMap
-	rootUID  int
-	rootGID  int
+	s        *layers.Store[layerInfo] // home, id map, per-id locks, layer table
 	probe    probeResult
 	pageSize int
 
-	locks locker.Locker                  // one per layer id, taken first by every method
-	table *layers.Table[layerInfo]       // every layer, ready or in flight, and its references
 	views *layers.Views[layerInfo, view] // layers held by Get: what Get returned
+	diff  layerdiff.Differ               // Changes, Diff, DiffSize: the upper walk, else both views
+	apply *layers.Applier[layerInfo]     // ApplyDiff: straight into the diff dir
 	mu    sync.Mutex                     // guards links
 	links map[string]string              // short link name -> layer id
 }
@@ -49,7 +45,7 @@ func (d *Driver) String() string { return Name }
 
 // Status reports the probes made at open and the number of layers.
 func (d *Driver) Status() [][2]string {
-	n := d.table.Len()
+	n := d.s.Table.Len()
 	p := d.probe
 	return [][2]string{
 		{"Backing Filesystem", p.fsName},
@@ -73,7 +69,7 @@ func nativeStatus(notExact string) string {
 // parents' diff dirs, nearest first, ':'-joined; absent for a base
 // layer), UpperDir, WorkDir and MergedDir.
 func (d *Driver) GetMetadata(id string) (map[string]string, error) {
-	if _, err := d.table.Lookup("metadata", id); err != nil {
+	if _, err := d.s.Table.Lookup("metadata", id); err != nil {
 		return nil, err
 	}
 	md := map[string]string{
@@ -81,7 +77,7 @@ func (d *Driver) GetMetadata(id string) (map[string]string, error) {
 		"WorkDir":   filepath.Join(d.layerDir(id), "work"),
 		"MergedDir": d.mergedDir(id),
 	}
-	if chain := d.table.Ancestors(id); len(chain) > 0 {
+	if chain := d.s.Table.Ancestors(id); len(chain) > 0 {
 		dirs := make([]string, len(chain))
 		for i, p := range chain {
 			dirs[i] = d.diffDir(p)
@@ -92,22 +88,20 @@ func (d *Driver) GetMetadata(id string) (map[string]string, error) {
 }
 
 // Exists reports whether layer id exists.
-func (d *Driver) Exists(id string) bool {
-	return d.table.Exists(id)
-}
+func (d *Driver) Exists(id string) bool { return d.s.Exists(id) }
 
 // Cleanup unmounts every view this driver mounted and forgets the
 // references; layers stay. Mounts of others are left alone.
 func (d *Driver) Cleanup() error {
 	if err := d.views.Cleanup(); err != nil {
-		return fmt.Errorf("overlay2: cleanup %s: %w", d.home, err)
+		return fmt.Errorf("overlay2: cleanup %s: %w", d.s.Home, err)
 	}
 	return nil
 }
 
 // linkOf returns the short link name of layer id.
 func (d *Driver) linkOf(id string) string {
-	l, _ := d.table.Lookup("link", id)
+	l, _ := d.s.Table.Lookup("link", id)
 	return l.Meta.link
 }
 
@@ -119,6 +113,6 @@ func (d *Driver) whiteoutFormat() whiteout.Format {
 	return whiteout.Overlay
 }
 
-func (d *Driver) layerDir(id string) string  { return filepath.Join(d.home, id) }
-func (d *Driver) diffDir(id string) string   { return filepath.Join(d.home, id, "diff") }
-func (d *Driver) mergedDir(id string) string { return filepath.Join(d.home, id, "merged") }
+func (d *Driver) layerDir(id string) string  { return filepath.Join(d.s.Home, id) }
+func (d *Driver) diffDir(id string) string   { return filepath.Join(d.s.Home, id, "diff") }
+func (d *Driver) mergedDir(id string) string { return filepath.Join(d.s.Home, id, "merged") }

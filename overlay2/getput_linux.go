@@ -24,7 +24,7 @@ func (d *Driver) Get(id, mountLabel string) (string, error) {
 
 // mountView mounts the view of layer l (see Get).
 func (d *Driver) mountView(id string, l layer, label string) (view, error) {
-	chain := d.table.Ancestors(id)
+	chain := d.s.Table.Ancestors(id)
 	if len(chain) == 0 && l.Children == 0 {
 		return view{dir: d.diffDir(id)}, nil
 	}
@@ -51,7 +51,7 @@ func (d *Driver) mountView(id string, l layer, label string) (view, error) {
 	}
 	var err error
 	if d.probe.legacy {
-		err = mountLegacy(spec, d.home, merged, d.pageSize)
+		err = mountLegacy(spec, d.s.Home, merged, d.pageSize)
 	} else {
 		err = mountNew(spec, merged)
 	}

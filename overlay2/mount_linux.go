@@ -6,9 +6,8 @@ import (
 	"runtime"
 	"strings"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/layerfs/graphdriver/internal/mount"
+	"golang.org/x/sys/unix"
 )
 
 // mountNew mounts spec at target with the new mount API: fsopen, one

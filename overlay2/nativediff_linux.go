@@ -31,7 +31,7 @@ func (d *Driver) upperDir(id, parent string) (string, upperdiff.Format, bool) {
 	if d.probe.notExact != "" {
 		return "", nil, false
 	}
-	l, err := d.table.Lookup("diff", id)
+	l, err := d.s.Table.Lookup("diff", id)
 	if err != nil || l.Parent == "" || (parent != "" && parent != l.Parent) {
 		return "", nil, false
 	}

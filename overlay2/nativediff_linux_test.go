@@ -12,21 +12,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// TestNativeDiffMatchesNaive holds the native diff to the naive one on
-// real overlay mounts: same Changes, same DiffSize, same tar bytes, and
-// the native path taken where the case says so. Made by ApplyDiff, the
-// same changes are archive's whiteouts and opaque xattrs instead of the
-// kernel's.
-func TestNativeDiffMatchesNaive(t *testing.T) {
+// TestNativeDiff holds the native diff (a walk of the upper dir) to the
+// full walk of both merged views, made through real views and by
+// ApplyDiff, and checks that it gives way against another parent and for
+// a base layer (upperdifftest.Run).
+func TestNativeDiff(t *testing.T) {
 	d := openDriver(t, t.TempDir())
-	upperdifftest.MatchesFullWalk(t, d, d.differ())
-}
-
-// TestNativeDiffOtherParentFallsBack: against another layer than its own
-// parent, and for a base layer, the naive walk answers.
-func TestNativeDiffOtherParentFallsBack(t *testing.T) {
-	d := openDriver(t, t.TempDir())
-	upperdifftest.OtherParentFallsBack(t, d, d.differ())
+	upperdifftest.Run(t, d, d.diff)
 }
 
 // TestUpperFormatReadDir: char 0/0 devices are whiteouts, any other

@@ -8,9 +8,12 @@ import (
 	"strings"
 
 	"github.com/layerfs/graphdriver"
+	"github.com/layerfs/graphdriver/archive"
 	"github.com/layerfs/graphdriver/internal/layers"
 	"github.com/layerfs/graphdriver/internal/mount"
 	"github.com/layerfs/graphdriver/internal/options"
+	"github.com/layerfs/graphdriver/internal/upperdiff"
+	"github.com/layerfs/graphdriver/layerdiff"
 	"golang.org/x/sys/unix"
 )
 
@@ -27,19 +30,23 @@ func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, er
 	if err != nil {
 		return nil, err
 	}
-	d := &Driver{idMap: idMap, pageSize: unix.Getpagesize(),
-		table: layers.NewTable[layerInfo](Name), links: map[string]string{}}
-	d.views = &layers.Views[layerInfo, view]{Table: d.table, Locks: &d.locks, Mount: d.mountView, Unmount: d.unmountView}
-	if d.rootUID, d.rootGID, err = idMap.RootPair(); err != nil {
+	d := &Driver{s: layers.NewStore[layerInfo](Name, home, idMap), pageSize: unix.Getpagesize(), links: map[string]string{}}
+	d.views = &layers.Views[layerInfo, view]{Table: d.s.Table, Locks: &d.s.Locks, Mount: d.mountView, Unmount: d.unmountView}
+	d.diff = layerdiff.Differ{Backend: Name, IDMap: idMap, Native: upperdiff.Native(d.upperDir), Views: layerdiff.MountedViews(d, d.s.Table.DiffParent)}
+	d.apply = &layers.Applier[layerInfo]{Store: d.s, RemoveLocked: func(id string) error { return d.removeLocked(id, false) },
+		Prepare: layers.IntoDir[layerInfo](d, d.diffDir, func() archive.ApplyOptions {
+			return archive.ApplyOptions{Whiteouts: d.whiteoutFormat(), IDMap: idMap}
+		})}
+	if d.s.RootUID, d.s.RootGID, err = idMap.RootPair(); err != nil {
 		return nil, fmt.Errorf("overlay2: id map: root %w", err)
 	}
-	if d.home, err = filepath.Abs(home); err != nil {
+	if d.s.Home, err = filepath.Abs(home); err != nil {
 		return nil, fmt.Errorf("overlay2: open %s: %w", home, err)
 	}
-	if d.probe, err = runProbes(d.home, api); err != nil {
+	if d.probe, err = runProbes(d.s.Home, api); err != nil {
 		return nil, err
 	}
-	if d.home, err = layers.MakeRealHome(Name, d.home, d.rootGID, filepath.Join(d.home, linkDir)); err != nil {
+	if d.s.Home, err = layers.MakeRealHome(Name, d.s.Home, d.s.RootGID, filepath.Join(d.s.Home, linkDir)); err != nil {
 		return nil, err
 	}
 	if err := d.load(); err != nil {
@@ -66,18 +73,18 @@ func parseMountAPI(v string) (string, error) {
 // removed layers are purged, and missing l/ links rebuilt from each
 // layer's link file (moby#35747).
 func (d *Driver) load() error {
-	if err := mount.UnmountAllUnder(d.home); err != nil {
-		return fmt.Errorf("overlay2: open %s: unmount stale views: %w", d.home, err)
+	if err := mount.UnmountAllUnder(d.s.Home); err != nil {
+		return fmt.Errorf("overlay2: open %s: unmount stale views: %w", d.s.Home, err)
 	}
-	entries, err := os.ReadDir(d.home)
+	entries, err := os.ReadDir(d.s.Home)
 	if err != nil {
-		return fmt.Errorf("overlay2: open %s: %w", d.home, err)
+		return fmt.Errorf("overlay2: open %s: %w", d.s.Home, err)
 	}
 	for _, e := range entries {
 		name := e.Name()
 		if isLeftover(name) {
-			if err := layers.Purge(filepath.Join(d.home, name)); err != nil {
-				return fmt.Errorf("overlay2: open %s: purge %s: %w", d.home, name, err)
+			if err := layers.Purge(filepath.Join(d.s.Home, name)); err != nil {
+				return fmt.Errorf("overlay2: open %s: purge %s: %w", d.s.Home, name, err)
 			}
 			continue
 		}
@@ -85,14 +92,14 @@ func (d *Driver) load() error {
 			continue // not a layer; leave it alone
 		}
 		if err := d.loadLayer(name); err != nil {
-			return fmt.Errorf("overlay2: open %s: layer %s: %w", d.home, name, err)
+			return fmt.Errorf("overlay2: open %s: layer %s: %w", d.s.Home, name, err)
 		}
 	}
 	if err := d.resolveParents(); err != nil {
-		return fmt.Errorf("overlay2: open %s: %w", d.home, err)
+		return fmt.Errorf("overlay2: open %s: %w", d.s.Home, err)
 	}
 	if err := d.repairLinks(); err != nil {
-		return fmt.Errorf("overlay2: open %s: rebuild l/: %w", d.home, err)
+		return fmt.Errorf("overlay2: open %s: rebuild l/: %w", d.s.Home, err)
 	}
 	return nil
 }
@@ -122,7 +129,7 @@ func (d *Driver) loadLayer(id string) error {
 		}
 	}
 	_, rwErr := os.Stat(filepath.Join(d.layerDir(id), "rw"))
-	d.table.Load(id, "", layerInfo{link: link, rw: rwErr == nil})
+	d.s.Table.Load(id, "", layerInfo{link: link, rw: rwErr == nil})
 	d.links[link] = id
 	return nil
 }
@@ -130,7 +137,7 @@ func (d *Driver) loadLayer(id string) error {
 // resolveParents finds each layer's parent: the layer whose link is the
 // first entry of its lower file, and counts children.
 func (d *Driver) resolveParents() error {
-	for _, id := range d.table.IDs() {
+	for _, id := range d.s.Table.IDs() {
 		b, err := os.ReadFile(filepath.Join(d.layerDir(id), "lower"))
 		if errors.Is(err, os.ErrNotExist) {
 			continue // a base layer
@@ -148,18 +155,18 @@ func (d *Driver) resolveParents() error {
 			}
 		}
 		if len(links) > 0 {
-			d.table.SetParent(id, d.links[links[0]])
+			d.s.Table.SetParent(id, d.links[links[0]])
 		}
 	}
-	d.table.CountChildren()
+	d.s.Table.CountChildren()
 	return nil
 }
 
 // repairLinks makes l/<link> -> ../<id>/diff for every layer, replacing
 // wrong ones, and deletes links whose target is gone.
 func (d *Driver) repairLinks() error {
-	dir := filepath.Join(d.home, linkDir)
-	for _, id := range d.table.IDs() {
+	dir := filepath.Join(d.s.Home, linkDir)
+	for _, id := range d.s.Table.IDs() {
 		want := filepath.Join("..", id, "diff")
 		path := filepath.Join(dir, d.linkOf(id))
 		if got, err := os.Readlink(path); err == nil && got == want {

@@ -7,10 +7,10 @@ import (
 // Name is the name overlay2 registers under.
 const Name = "overlay2"
 
-func init() {
-	graphdriver.Register(Name, func(home string, opts []string, idMap graphdriver.IDMap) (graphdriver.Driver, error) {
-		return New(home, opts, idMap)
-	})
+func init() { graphdriver.Register(Name, open) }
+
+func open(home string, opts []string, idMap graphdriver.IDMap) (graphdriver.Driver, error) {
+	return New(home, opts, idMap)
 }
 
 // New opens the overlay2 store under home, creating it if needed. It
@@ -31,6 +31,4 @@ func New(home string, opts []string, idMap graphdriver.IDMap) (*Driver, error) {
 // machine, and an error wrapping graphdriver.ErrNotSupported saying why
 // otherwise. It runs the probes of New in a temporary directory inside
 // home (or inside its nearest existing ancestor) and removes it.
-func Supported(home string) error {
-	return supported(home)
-}
+func Supported(home string) error { return supported(home) }

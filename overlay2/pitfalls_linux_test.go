@@ -85,8 +85,8 @@ func TestLeakedMountRemoveBusy(t *testing.T) {
 	require.NoError(t, d.CreateReadWrite("base", "", nil))
 	writeView(t, d, "base", map[string]string{"precious": "keep\n"})
 	require.NoError(t, d.CreateReadWrite("child", "base", nil))
-	merged := filepath.Join(d.home, "child", "merged")
-	require.NoError(t, unix.Mount(filepath.Join(d.home, "base", "diff"), merged, "", unix.MS_BIND, ""))
+	merged := filepath.Join(d.s.Home, "child", "merged")
+	require.NoError(t, unix.Mount(filepath.Join(d.s.Home, "base", "diff"), merged, "", unix.MS_BIND, ""))
 	t.Cleanup(func() { _ = unix.Unmount(merged, unix.MNT_DETACH) })
 
 	err := d.Remove("child")

@@ -15,24 +15,19 @@ import (
 // merged dir, renames the layer aside (the commit point), removes its
 // l/ link, then deletes it, so a crash never leaves a half-deleted layer.
 func (d *Driver) Remove(id string) error {
-	if err := graphdriver.ValidateID(id); err != nil {
-		return fmt.Errorf("overlay2: remove: %w", err)
-	}
-	d.locks.Lock(id)
-	defer d.locks.Unlock(id)
-	return d.removeLocked(id, false)
+	return d.s.Locked("remove", id, func() error { return d.removeLocked(id, false) })
 }
 
 // removeLocked is Remove with id's lock held; inFlight is for undoing a
 // Create whose layer is not ready yet.
 func (d *Driver) removeLocked(id string, inFlight bool) error {
-	return d.table.Remove(id, layers.Removal[layerInfo]{
+	return d.s.Table.Remove(id, layers.Removal[layerInfo]{
 		InFlight: inFlight,
 		Aside:    func(layer) error { return d.renameAside(id) },
 		Release:  d.release,
 		Purge: func(l layer) error {
-			return errors.Join(layers.RemoveIfExists(filepath.Join(d.home, linkDir, l.Meta.link)),
-				layers.Purge(filepath.Join(d.home, ".removing-"+id)))
+			return errors.Join(layers.RemoveIfExists(filepath.Join(d.s.Home, linkDir, l.Meta.link)),
+				layers.Purge(filepath.Join(d.s.Home, ".removing-"+id)))
 		},
 	})
 }
@@ -47,5 +42,5 @@ func (d *Driver) renameAside(id string) error {
 	if mounted {
 		return fmt.Errorf("%s is still mounted (not by this driver's Get; unmount it): %w", d.mergedDir(id), graphdriver.ErrBusy)
 	}
-	return os.Rename(d.layerDir(id), filepath.Join(d.home, ".removing-"+id))
+	return os.Rename(d.layerDir(id), filepath.Join(d.s.Home, ".removing-"+id))
 }

@@ -8,21 +8,17 @@ import (
 // Create makes read-only layer id as a full copy of parent (reflinked where
 // the filesystem can). It costs one tree copy of the parent.
 func (d *Driver) Create(id, parent string, opts *graphdriver.CreateOpts) error {
-	return d.create(id, parent, false, opts)
+	return d.s.Create(id, parent, opts, noQuota, func() error { return d.createLocked(id, parent, false) })
 }
 
 // CreateReadWrite makes container layer id; see Create.
 func (d *Driver) CreateReadWrite(id, parent string, opts *graphdriver.CreateOpts) error {
-	return d.create(id, parent, true, opts)
+	return d.s.Create(id, parent, opts, noQuota, func() error { return d.createLocked(id, parent, true) })
 }
 
-func (d *Driver) create(id, parent string, rw bool, opts *graphdriver.CreateOpts) error {
-	if err := layers.ValidateCreate(Name, id, parent, opts, "vfs has no quotas"); err != nil {
-		return err
-	}
-	d.locks.Lock(id)
-	defer d.locks.Unlock(id)
-	if err := d.table.Reserve(id, parent, layerInfo{ReadWrite: rw}); err != nil {
+// createLocked is Create or CreateReadWrite (rw) with id's lock held.
+func (d *Driver) createLocked(id, parent string, rw bool) error {
+	if err := d.s.Table.Reserve(id, parent, layerInfo{ReadWrite: rw}); err != nil {
 		return err
 	}
 	return d.dirs.Create(id, meta{Parent: parent, ReadWrite: rw}, func(tmp string) error {
@@ -37,7 +33,10 @@ func (d *Driver) buildTree(dst, parent string) error {
 		return err
 	}
 	if parent != "" {
-		return d.copier.CopyTree(dst, d.layerDir(parent))
+		return d.cp.Copier.CopyTree(dst, d.layerDir(parent))
 	}
-	return layers.MkdirOwned(dst, 0o755, d.rootUID, d.rootGID)
+	return layers.MkdirOwned(dst, 0o755, d.s.RootUID, d.s.RootGID)
 }
+
+// noQuota says why the storage option "size" is ErrNotSupported.
+const noQuota = "vfs has no quotas"

@@ -8,7 +8,6 @@ import (
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
 	"github.com/layerfs/graphdriver/internal/layers"
-	"github.com/layerfs/graphdriver/layerdiff"
 	"github.com/layerfs/graphdriver/whiteout"
 )
 
@@ -16,30 +15,22 @@ import (
 // own parent) by walking both trees (layerdiff.Differ): it costs an lstat of
 // every entry of both.
 func (d *Driver) Changes(id, parent string) ([]graphdriver.Change, error) {
-	return d.differ().Changes(id, parent)
+	return d.diff.Changes(id, parent)
 }
 
 // Diff returns the canonical layer tar of id relative to parent ("" means
 // id's own parent). Both layers count as in use (Remove is ErrBusy) until
 // the reader is closed.
-func (d *Driver) Diff(id, parent string) (io.ReadCloser, error) {
-	return d.differ().Diff(id, parent)
-}
+func (d *Driver) Diff(id, parent string) (io.ReadCloser, error) { return d.diff.Diff(id, parent) }
 
 // DiffSize returns the bytes of file content Diff(id, parent) carries.
-func (d *Driver) DiffSize(id, parent string) (int64, error) {
-	return d.differ().DiffSize(id, parent)
-}
-
-func (d *Driver) differ() layerdiff.Differ {
-	return layerdiff.Differ{Backend: Name, IDMap: d.idMap, Views: d.holdPair}
-}
+func (d *Driver) DiffSize(id, parent string) (int64, error) { return d.diff.DiffSize(id, parent) }
 
 // holdPair resolves the trees of id and of the parent to diff against
 // ("" for an empty tree) and holds both (Remove is ErrBusy) until
 // release.
 func (d *Driver) holdPair(op, id, parent string) (layerDir, parentDir string, release func() error, err error) {
-	l, err := d.table.Hold(op, id)
+	l, err := d.s.Table.Hold(op, id)
 	if err != nil {
 		return "", "", nil, err
 	}
@@ -47,15 +38,15 @@ func (d *Driver) holdPair(op, id, parent string) (layerDir, parentDir string, re
 		parent = l.Parent
 	}
 	if parent == "" {
-		return d.layerDir(id), "", func() error { d.table.Drop(id); return nil }, nil
+		return d.layerDir(id), "", func() error { d.s.Table.Drop(id); return nil }, nil
 	}
-	if _, err := d.table.Hold(op+" "+id+": parent", parent); err != nil {
-		d.table.Drop(id)
+	if _, err := d.s.Table.Hold(op+" "+id+": parent", parent); err != nil {
+		d.s.Table.Drop(id)
 		return "", "", nil, err
 	}
 	release = func() error {
-		d.table.Drop(id)
-		d.table.Drop(parent)
+		d.s.Table.Drop(id)
+		d.s.Table.Drop(parent)
 		return nil
 	}
 	return d.layerDir(id), d.layerDir(parent), release, nil
@@ -67,13 +58,8 @@ func (d *Driver) holdPair(op, id, parent string) (layerDir, parentDir string, re
 // hostile or malformed tar never touches the layer; it is then removed,
 // and the error names the entry. Hardlinks to files the tar does not
 // carry are copied in from the layer's tree.
-func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (size int64, err error) {
-	a := layers.Applier[layerInfo]{Table: d.table, Locks: &d.locks,
-		AnyParent:    func(l layer) bool { return l.Meta.Imported },
-		Prepare:      d.stageApply,
-		Publish:      func(id string, _ layer, stage string) error { return layerdiff.Merge(d.layerDir(id), stage, d.copier) },
-		RemoveLocked: d.removeLocked}
-	return a.Apply(id, parent, diff)
+func (d *Driver) ApplyDiff(id, parent string, diff io.Reader) (int64, error) {
+	return d.apply.Apply(id, parent, diff)
 }
 
 // stageApply makes the empty staging dir a tar is unpacked into.
@@ -91,10 +77,10 @@ func (d *Driver) stageApply(id string, _ layer) (string, *archive.ApplyOptions, 
 func (d *Driver) applyOptions(id string) *archive.ApplyOptions {
 	return &archive.ApplyOptions{
 		Whiteouts: whiteout.AUFS,
-		IDMap:     d.idMap,
+		IDMap:     d.s.IDMap,
 		Lower:     archive.LowerIn(d.layerDir(id)),
 		// Without privilege and without an id map, owners cannot be kept:
 		// files belong to the user running the store.
-		IgnoreChownErrors: d.idMap.Empty() && os.Geteuid() != 0,
+		IgnoreChownErrors: d.s.IDMap.Empty() && os.Geteuid() != 0,
 	}
 }

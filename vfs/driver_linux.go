@@ -2,27 +2,19 @@ package vfs
 
 import (
 	"path/filepath"
-	"strconv"
 
-	"github.com/layerfs/graphdriver"
-	"github.com/layerfs/graphdriver/cow"
 	"github.com/layerfs/graphdriver/internal/layers"
-	"github.com/layerfs/graphdriver/internal/locker"
+	"github.com/layerfs/graphdriver/layerdiff"
 )
 
 // Driver is the vfs backend. It is safe for use from many goroutines.
 type Driver struct {
-	home    string
-	idMap   graphdriver.IDMap
-	rootUID int
-	rootGID int
-	copier  *cow.Copier // shared, so a copy method that fails here is not retried per layer
-	fsName  string
-	reflink bool
+	s  *layers.Store[layerInfo] // home, id map, per-id locks, layer table
+	cp layers.Copying           // the copier and what Status shows of the filesystem
 
-	locks locker.Locker                     // one per layer id, taken first by every method
-	table *layers.Table[layerInfo]          // every layer, ready or in flight, and its references
 	dirs  *layers.DirStore[layerInfo, meta] // dir/<id> trees and meta/<id>.json records
+	diff  layerdiff.Differ                  // Changes, Diff, DiffSize: a walk of both trees
+	apply *layers.Applier[layerInfo]        // ApplyDiff: staged, then merged onto the tree
 }
 
 // layer is a copy of what the table knows of one layer.
@@ -40,17 +32,12 @@ func (d *Driver) String() string { return Name }
 // Status reports the backing filesystem, whether copies are reflinked and
 // the number of layers.
 func (d *Driver) Status() [][2]string {
-	n := d.table.Len()
-	return [][2]string{
-		{"Backing Filesystem", d.fsName},
-		{"Reflink", strconv.FormatBool(d.reflink)},
-		{"Layers", strconv.Itoa(n)},
-	}
+	return d.cp.Status(d.s.Table.Len())
 }
 
 // GetMetadata returns the layer's directory, its parent and its kind.
 func (d *Driver) GetMetadata(id string) (map[string]string, error) {
-	l, err := d.table.Lookup("metadata", id)
+	l, err := d.s.Table.Lookup("metadata", id)
 	if err != nil {
 		return nil, err
 	}
@@ -62,16 +49,14 @@ func (d *Driver) GetMetadata(id string) (map[string]string, error) {
 }
 
 // Exists reports whether layer id exists.
-func (d *Driver) Exists(id string) bool {
-	return d.table.Exists(id)
-}
+func (d *Driver) Exists(id string) bool { return d.s.Exists(id) }
 
 // Cleanup releases the driver. vfs mounts nothing, so there is nothing to
 // unmount; layers and references stay as they are.
 func (d *Driver) Cleanup() error { return nil }
 
-func (d *Driver) layersDir() string { return filepath.Join(d.home, "dir") }
+func (d *Driver) layersDir() string { return filepath.Join(d.s.Home, "dir") }
 
-func (d *Driver) metaDir() string { return filepath.Join(d.home, "meta") }
+func (d *Driver) metaDir() string { return filepath.Join(d.s.Home, "meta") }
 
 func (d *Driver) layerDir(id string) string { return filepath.Join(d.layersDir(), id) }

@@ -8,24 +8,8 @@ import (
 	"testing"
 
 	"github.com/layerfs/graphdriver"
-	"github.com/layerfs/graphdriver/drivertest"
 	"github.com/layerfs/graphdriver/internal/testsupport/loopfs"
 )
-
-func openStore(home string) (graphdriver.Driver, error) {
-	return New(home, nil, graphdriver.IDMap{})
-}
-
-func TestConformance(t *testing.T) {
-	drivertest.Run(t, openStore)
-}
-
-// TestConformanceOnXFSReflink runs the suite again on a loopback xfs with
-// reflink, where Create clones file extents instead of copying them.
-func TestConformanceOnXFSReflink(t *testing.T) {
-	loopfs.TempDirOnReflinkXFS(t)
-	drivertest.Run(t, openStore)
-}
 
 func TestStatusReportsReflinkOnXFS(t *testing.T) {
 	mnt := loopfs.New(t, "xfs", 512<<20, []string{"-m", "reflink=1"}, "")
@@ -103,49 +87,6 @@ func TestHomeIsNotWorldReadable(t *testing.T) {
 		if perm := fi.Mode().Perm(); perm != 0o710 {
 			t.Errorf("%s mode %#o, want 0710", p, perm)
 		}
-	}
-}
-
-func TestOptions(t *testing.T) {
-	tests := []struct {
-		name    string
-		options []string
-		wantErr string
-	}{
-		{name: "none"},
-		{name: "strict", options: []string{"vfs.xattrs=strict"}},
-		{name: "skip", options: []string{"vfs.xattrs=skip-unsupported"}},
-		{name: "other backend's ignored", options: []string{"overlay2.size=1G"}},
-		{name: "bad value", options: []string{"vfs.xattrs=maybe"}, wantErr: "vfs.xattrs"},
-		{name: "unknown key", options: []string{"vfs.size=1G"}, wantErr: "unknown option"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := New(t.TempDir(), tt.options, graphdriver.IDMap{})
-			if tt.wantErr == "" && err != nil {
-				t.Fatal(err)
-			}
-			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
-				t.Fatalf("New(%q) error = %v, want one containing %q", tt.options, err, tt.wantErr)
-			}
-		})
-	}
-}
-
-func TestRegisteredAndChosenByNew(t *testing.T) {
-	root := t.TempDir()
-	d, err := graphdriver.New("vfs", root, nil, graphdriver.IDMap{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d.String() != "vfs" {
-		t.Fatalf("New(vfs) gave %s", d)
-	}
-	mustCreate(t, d, "a", "")
-	// With state under root, auto-selection must pick vfs again.
-	again, err := graphdriver.New("", root, nil, graphdriver.IDMap{})
-	if err != nil || again.String() != "vfs" || !again.Exists("a") {
-		t.Fatalf("New(\"\") = %v, %v; want the existing vfs store", again, err)
 	}
 }
 

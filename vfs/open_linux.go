@@ -6,36 +6,27 @@ import (
 	"path/filepath"
 
 	"github.com/layerfs/graphdriver"
-	"github.com/layerfs/graphdriver/cow"
-	"github.com/layerfs/graphdriver/internal/fsprobe"
 	"github.com/layerfs/graphdriver/internal/layers"
-	"github.com/layerfs/graphdriver/internal/options"
+	"github.com/layerfs/graphdriver/layerdiff"
 )
 
 func newDriver(home string, opts []string, idMap graphdriver.IDMap) (*Driver, error) {
-	parsed, err := options.Parse(Name, opts, "xattrs")
-	if err != nil {
-		return nil, err
-	}
-	d := &Driver{home: home, idMap: idMap, table: layers.NewTable[layerInfo](Name)}
-	d.dirs = &layers.DirStore[layerInfo, meta]{Table: d.table, Dir: d.layersDir(),
+	d := &Driver{s: layers.NewStore[layerInfo](Name, home, idMap)}
+	d.dirs = &layers.DirStore[layerInfo, meta]{Table: d.s.Table, Dir: d.layersDir(),
 		Meta: layers.MetaFiles[meta]{Dir: d.metaDir()}}
-	copyOpts, err := layers.CopyOptions(Name, parsed)
-	if err != nil {
-		return nil, err
-	}
-	d.copier = cow.NewCopier(copyOpts)
-	if d.rootUID, d.rootGID, err = layers.RootPair(Name, idMap); err != nil {
-		return nil, err
-	}
-	if err := layers.MakeHome(Name, home, d.rootGID, d.layersDir(), d.metaDir()); err != nil {
+	d.diff = layerdiff.Differ{Backend: Name, IDMap: idMap, Views: d.holdPair}
+	d.apply = &layers.Applier[layerInfo]{Store: d.s, RemoveLocked: d.removeLocked, Prepare: d.stageApply,
+		AnyParent: func(l layer) bool { return l.Meta.Imported },
+		Publish: func(id string, _ layer, stage string) error {
+			return layerdiff.Merge(d.layerDir(id), stage, d.cp.Copier)
+		}}
+	var err error
+	if d.cp, err = layers.OpenCopying(d.s, opts, d.layersDir(), d.metaDir()); err != nil {
 		return nil, err
 	}
 	if err := d.load(); err != nil {
 		return nil, err
 	}
-	d.fsName, _ = fsprobe.BackingFS(home)
-	d.reflink, _ = cow.ReflinkSupported(home)
 	return d, nil
 }
 
@@ -52,13 +43,13 @@ type meta struct {
 func (d *Driver) load() error {
 	entries, err := os.ReadDir(d.layersDir())
 	if err != nil {
-		return fmt.Errorf("vfs: open %s: %w", d.home, err)
+		return fmt.Errorf("vfs: open %s: %w", d.s.Home, err)
 	}
 	for _, e := range entries {
 		name := e.Name()
 		if layers.IsLeftover(name) {
 			if err := layers.Purge(filepath.Join(d.layersDir(), name)); err != nil {
-				return fmt.Errorf("vfs: open %s: purge %s: %w", d.home, name, err)
+				return fmt.Errorf("vfs: open %s: purge %s: %w", d.s.Home, name, err)
 			}
 			continue
 		}
@@ -67,13 +58,13 @@ func (d *Driver) load() error {
 		}
 		m, found, err := d.dirs.Meta.Read(name)
 		if err != nil {
-			return fmt.Errorf("vfs: open %s: layer %s: %w", d.home, name, err)
+			return fmt.Errorf("vfs: open %s: layer %s: %w", d.s.Home, name, err)
 		}
-		d.table.Load(name, m.Parent, layerInfo{ReadWrite: m.ReadWrite, Imported: !found})
+		d.s.Table.Load(name, m.Parent, layerInfo{ReadWrite: m.ReadWrite, Imported: !found})
 	}
-	d.table.CountChildren()
+	d.s.Table.CountChildren()
 	if err := d.dirs.Meta.PurgeOrphans(d.Exists); err != nil {
-		return fmt.Errorf("vfs: open %s: %w", d.home, err)
+		return fmt.Errorf("vfs: open %s: %w", d.s.Home, err)
 	}
 	return nil
 }

@@ -10,14 +10,10 @@ import (
 )
 
 // Driver is the vfs backend; off Linux it cannot be opened.
-type Driver struct {
-	graphdriver.Driver
-}
+type Driver struct{ graphdriver.Driver }
 
-func notSupported() error {
+func newDriver(string, []string, graphdriver.IDMap) (*Driver, error) { return nil, supported() }
+
+func supported() error {
 	return fmt.Errorf("vfs: %w on %s: tree copies keep Linux metadata (owners, xattrs, devices)", graphdriver.ErrNotSupported, runtime.GOOS)
 }
-
-func newDriver(string, []string, graphdriver.IDMap) (*Driver, error) { return nil, notSupported() }
-
-func supported() error { return notSupported() }

@@ -10,10 +10,9 @@ import (
 	"testing"
 	"time"
 
+	graphdriver "github.com/layerfs/graphdriver"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
-
-	graphdriver "github.com/layerfs/graphdriver"
 )
 
 // needFormat skips unless this process can write whiteouts of form f:

@@ -8,9 +8,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"github.com/stretchr/testify/require"
-
 	graphdriver "github.com/layerfs/graphdriver"
+	"github.com/stretchr/testify/require"
 )
 
 var entOpts = cmp.Options{cmpopts.EquateEmpty(), cmpopts.IgnoreFields(ent{}, "Records")}

@@ -11,10 +11,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	graphdriver "github.com/layerfs/graphdriver"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
-
-	graphdriver "github.com/layerfs/graphdriver"
 )
 
 // snapshot describes every entry below root, by relative path: type,

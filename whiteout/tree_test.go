@@ -4,9 +4,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/stretchr/testify/require"
-
 	graphdriver "github.com/layerfs/graphdriver"
+	"github.com/stretchr/testify/require"
 )
 
 // planDir is pure: these cases need no privileges and no disk.

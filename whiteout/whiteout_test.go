@@ -4,9 +4,8 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/stretchr/testify/require"
-
 	graphdriver "github.com/layerfs/graphdriver"
+	"github.com/stretchr/testify/require"
 )
 
 func TestNames(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
-	"github.com/layerfs/graphdriver/internal/locker"
 )
 
 // Applier is the ApplyDiff every backend shares: check the id, take its
@@ -17,8 +16,7 @@ import (
 // a rejected tar leaves no layer behind and the error names the entry.
 // A backend says where the stage is and how it is published.
 type Applier[M any] struct {
-	Table *Table[M]
-	Locks *locker.Locker
+	Store *Store[M]
 	// AnyParent, if set, reports that layer l accepts whatever parent
 	// the caller names (a layer whose parent is unknown: one imported
 	// without metadata).
@@ -41,13 +39,13 @@ type Applier[M any] struct {
 // parent ("" or id's own), and returns the bytes of file content it
 // carried.
 func (a *Applier[M]) Apply(id, parent string, diff io.Reader) (size int64, retErr error) {
-	backend := a.Table.backend
+	backend := a.Store.Backend
 	if err := graphdriver.ValidateID(id); err != nil {
 		return 0, fmt.Errorf("%s: apply diff: %w", backend, err)
 	}
-	a.Locks.Lock(id)
-	defer a.Locks.Unlock(id)
-	l, err := a.Table.LookupForApply(id, parent, a.AnyParent)
+	a.Store.Locks.Lock(id)
+	defer a.Store.Locks.Unlock(id)
+	l, err := a.Store.Table.LookupForApply(id, parent, a.AnyParent)
 	if err != nil {
 		return 0, err
 	}

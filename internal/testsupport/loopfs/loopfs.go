@@ -1,6 +1,10 @@
 package loopfs
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/layerfs/graphdriver/drivertest"
+)
 
 // New makes a sparse image file of size bytes in t.TempDir(), formats it
 // with mkfs.<fstype> ("xfs", "btrfs", "ext4"; quiet and forced, then
@@ -32,4 +36,12 @@ func TempDirOnReflinkXFS(t *testing.T) string {
 	mnt := New(t, "xfs", 1<<30, []string{"-m", "reflink=1"}, "")
 	t.Setenv("TMPDIR", mnt)
 	return mnt
+}
+
+// RunSuiteOnReflinkXFS runs the conformance suite again with every home
+// on a loopback xfs with reflink (TempDirOnReflinkXFS), where a backend
+// that copies trees clones file extents instead of copying them.
+func RunSuiteOnReflinkXFS(t *testing.T, f drivertest.Factory, opts ...drivertest.Option) {
+	TempDirOnReflinkXFS(t)
+	drivertest.Run(t, f, opts...)
 }

@@ -181,3 +181,25 @@ func FromLines(t *testing.T, root string, lines ...string) {
 		}
 	}
 }
+
+// WriteFiles writes files (path below dir -> content; "" removes the
+// path and all below it) into the tree at dir, making parent
+// directories (0755) as needed; files get mode 0644.
+func WriteFiles(t testing.TB, dir string, files map[string]string) {
+	t.Helper()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if content == "" {
+			if err := os.RemoveAll(p); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -13,12 +13,20 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// MatchesFullWalk runs every case of Cases on layers of d over Base and over
-// Base+MidChange, and holds the diff d gives (through differ, the
-// backend's Differ with Upper set) to the full walk of both views. Each
+// Run holds a backend's native diff (differ, the backend's Differ with
+// Native set) to the full walk of both views on d (see matchesFullWalk),
+// and checks that it gives way where it cannot answer
+// (otherParentFallsBack).
+func Run(t *testing.T, d graphdriver.Driver, differ layerdiff.Differ) {
+	t.Run("matches-full-walk", func(t *testing.T) { matchesFullWalk(t, d, differ) })
+	t.Run("other-parent-falls-back", func(t *testing.T) { otherParentFallsBack(t, d, differ) })
+}
+
+// matchesFullWalk runs every case of Cases on layers of d over Base and over
+// Base+MidChange, and holds the diff d gives (through differ) to the full walk of both views. Each
 // case is made twice: through the view, and by ApplyDiff of its own Diff
 // (the whiteouts and opaque dirs archive writes instead of the union's).
-func MatchesFullWalk(t *testing.T, d graphdriver.Driver, differ layerdiff.Differ) {
+func matchesFullWalk(t *testing.T, d graphdriver.Driver, differ layerdiff.Differ) {
 	require.NoError(t, d.Create("base", "", nil))
 	ApplyStep(t, d, "base", dt.ApplierFunc(Base))
 	require.NoError(t, d.Create("mid", "base", nil))
@@ -41,16 +49,16 @@ func MatchesFullWalk(t *testing.T, d graphdriver.Driver, differ layerdiff.Differ
 	}
 }
 
-// OtherParentFallsBack checks that against another layer than its own
+// otherParentFallsBack checks that against another layer than its own
 // parent, and for a base layer, the upper walk gives way to the full one.
-func OtherParentFallsBack(t *testing.T, d graphdriver.Driver, differ layerdiff.Differ) {
-	require.NoError(t, d.Create("base", "", nil))
-	require.NoError(t, d.CreateReadWrite("c1", "base", nil))
-	require.NoError(t, d.CreateReadWrite("c2", "c1", nil))
-	ApplyStep(t, d, "c2", file("x", "x"))
-	require.ErrorIs(t, upperWalk(differ, "c2", "base"), upperdiff.ErrNotExact, "upper walk of c2 against base")
-	require.ErrorIs(t, upperWalk(differ, "base", ""), upperdiff.ErrNotExact)
-	got, err := d.Changes("c2", "base")
+func otherParentFallsBack(t *testing.T, d graphdriver.Driver, differ layerdiff.Differ) {
+	require.NoError(t, d.Create("fb-base", "", nil))
+	require.NoError(t, d.CreateReadWrite("fb-c1", "fb-base", nil))
+	require.NoError(t, d.CreateReadWrite("fb-c2", "fb-c1", nil))
+	ApplyStep(t, d, "fb-c2", file("x", "x"))
+	require.ErrorIs(t, upperWalk(differ, "fb-c2", "fb-base"), upperdiff.ErrNotExact, "upper walk of fb-c2 against fb-base")
+	require.ErrorIs(t, upperWalk(differ, "fb-base", ""), upperdiff.ErrNotExact)
+	got, err := d.Changes("fb-c2", "fb-base")
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 }
