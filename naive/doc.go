@@ -104,7 +104,8 @@
 // back into its diff, farms_linux.go the link farms, diff_linux.go Diff,
 // Changes, DiffSize and ApplyDiff, compose*.go the view composition and
 // materialize_linux.go the writing of a plan and the reading of a stored
-// diff. naive_unsupported.go is the rest of the world.
+// diff, fsutil_linux.go the swap of a rewritten diff. naive_unsupported.go
+// is the rest of the world.
 //
 // # Platforms
 //
