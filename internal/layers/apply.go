@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/layerfs/graphdriver"
 	"github.com/layerfs/graphdriver/archive"
 )
 
@@ -38,13 +37,17 @@ type Applier[M any] struct {
 // Apply unpacks the layer tar diff into layer id, whose parent is
 // parent ("" or id's own), and returns the bytes of file content it
 // carried.
-func (a *Applier[M]) Apply(id, parent string, diff io.Reader) (size int64, retErr error) {
+func (a *Applier[M]) Apply(id, parent string, diff io.Reader) (size int64, err error) {
+	err = a.Store.Locked("apply diff", id, func() (err error) {
+		size, err = a.applyLocked(id, parent, diff)
+		return err
+	})
+	return size, err
+}
+
+// applyLocked is Apply with id's lock held.
+func (a *Applier[M]) applyLocked(id, parent string, diff io.Reader) (size int64, retErr error) {
 	backend := a.Store.Backend
-	if err := graphdriver.ValidateID(id); err != nil {
-		return 0, fmt.Errorf("%s: apply diff: %w", backend, err)
-	}
-	a.Store.Locks.Lock(id)
-	defer a.Store.Locks.Unlock(id)
 	l, err := a.Store.Table.LookupForApply(id, parent, a.AnyParent)
 	if err != nil {
 		return 0, err
